@@ -1,0 +1,187 @@
+package m365sim
+
+import (
+	"net/http"
+
+	"github.com/safeguard365/safeguard365/internal/m365sim/odata"
+	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
+)
+
+func contactFolderJSON(mb *tenant.Mailbox, f *tenant.ContactFolder) map[string]any {
+	out := withID(f.ID, f.Props)
+	out["parentFolderId"] = f.ParentID
+	if f.ParentID == "" && !f.Default {
+		out["parentFolderId"] = mb.DefaultContactFolder().ID
+	}
+	return out
+}
+
+func contactJSON(c *tenant.Contact) map[string]any {
+	out := withID(c.ID, c.Props)
+	ck := tenant.ChangeKey(c.ID, c.Version)
+	out["@odata.etag"] = `W/"` + ck + `"`
+	out["changeKey"] = ck
+	out["parentFolderId"] = c.FolderID
+	return out
+}
+
+// listContactFolders lists the folders inside the default Contacts folder;
+// their parentFolderId is the default folder's id.
+// https://learn.microsoft.com/en-us/graph/api/user-list-contactfolders
+func (s *Server) listContactFolders(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Rules{DefaultTop: 10, MaxTop: 1000})
+	if q == nil {
+		return
+	}
+	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		var items []map[string]any
+		for _, f := range mb.ContactFolderList {
+			if !f.Default {
+				items = append(items, contactFolderJSON(mb, f))
+			}
+		}
+		return func() {
+			writePage(w, r, q, odata.Rules{DefaultTop: 10}, items, listOpts{context: "users('" + u.ID + "')/contactFolders"})
+		}
+	})
+}
+
+func contactFolderOf(r *http.Request, mb *tenant.Mailbox) *tenant.ContactFolder {
+	id := r.PathValue("cf")
+	if id == "" {
+		return mb.DefaultContactFolder()
+	}
+	return mb.ContactFolders[id]
+}
+
+func (s *Server) listContacts(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Contacts)
+	if q == nil {
+		return
+	}
+	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		f := contactFolderOf(r, mb)
+		if f == nil {
+			return func() { notFoundFolder(w, r) }
+		}
+		var items []map[string]any
+		for _, c := range mb.Contacts {
+			if c.FolderID == f.ID {
+				items = append(items, contactJSON(c))
+			}
+		}
+		if len(q.OrderBy) == 0 {
+			odata.Sort(items, []odata.OrderTerm{{Path: []string{"displayName"}}, {Path: []string{"id"}}})
+		}
+		return func() {
+			writePage(w, r, q, odata.Contacts, items, listOpts{context: "users('" + u.ID + "')/contacts", countAny: true, preferMax: true})
+		}
+	})
+}
+
+func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Rules{})
+	if q == nil {
+		return
+	}
+	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		c := mb.Contacts[r.PathValue("contact")]
+		if c == nil {
+			return func() { notFoundItem(w, r) }
+		}
+		out := odata.Project(contactJSON(c), q.Select, "@odata.etag")
+		return func() { writeJSON(w, http.StatusOK, out) }
+	})
+}
+
+func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
+	in, ok := decodeProps(w, r)
+	if !ok {
+		return
+	}
+	s.withMailbox(w, r, true, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		f := contactFolderOf(r, mb)
+		if f == nil {
+			return func() { notFoundFolder(w, r) }
+		}
+		now := tenant.Timestamp(s.opts.Now())
+		in["createdDateTime"], in["lastModifiedDateTime"] = now, now
+		c := &tenant.Contact{Props: in}
+		s.tenant.AddContact(mb, f, c)
+		out := contactJSON(c)
+		return func() { writeJSON(w, http.StatusCreated, out) }
+	})
+}
+
+func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
+	in, ok := decodeProps(w, r)
+	if !ok {
+		return
+	}
+	s.withMailbox(w, r, true, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		c := mb.Contacts[r.PathValue("contact")]
+		if c == nil {
+			return func() { notFoundItem(w, r) }
+		}
+		in["lastModifiedDateTime"] = tenant.Timestamp(s.opts.Now())
+		s.tenant.UpdateContact(mb, c, in)
+		out := contactJSON(c)
+		return func() { writeJSON(w, http.StatusOK, out) }
+	})
+}
+
+func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
+	s.withMailbox(w, r, true, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		c := mb.Contacts[r.PathValue("contact")]
+		if c == nil {
+			return func() { notFoundItem(w, r) }
+		}
+		s.tenant.DeleteContact(mb, c)
+		return func() { w.WriteHeader(http.StatusNoContent) }
+	})
+}
+
+// contactsDelta serves per-folder contact delta.
+// https://learn.microsoft.com/en-us/graph/api/contact-delta
+func (s *Server) contactsDelta(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Rules{DefaultTop: 10, MaxTop: 1000})
+	if q == nil {
+		return
+	}
+	c, ok := readDeltaCursor(w, r, deltaOutlook)
+	if !ok {
+		return
+	}
+	if c.tok.Initial && len(q.Select) > 0 {
+		c.tok.Select = joinSelect(q.Select)
+	}
+	size := maxPageSize(w, r)
+	if size == 0 {
+		size = 10
+	}
+	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		f := contactFolderOf(r, mb)
+		if f == nil {
+			return func() { notFoundFolder(w, r) }
+		}
+		path := "/users/" + u.ID + "/contactFolders('" + f.ID + "')/contacts/delta"
+		if s.faults.TakeDeltaExpiry(f.ID) && !c.tok.Initial {
+			return func() { deltaGone(w, r, deltaOutlook, selfLink(r, path, nil)) }
+		}
+		page, valid := computeDelta(&f.Log, c, s.tenant.Seq(), size)
+		if !valid {
+			return func() { deltaGone(w, r, deltaOutlook, selfLink(r, path, nil)) }
+		}
+		sel := splitSelect(c.tok.Select)
+		var items []map[string]any
+		for _, e := range page.entries {
+			ct := mb.Contacts[e.ID]
+			if e.Removed || ct == nil || ct.FolderID != f.ID {
+				items = append(items, removed("#microsoft.graph.contact", e.ID, "deleted"))
+				continue
+			}
+			items = append(items, odata.Project(contactJSON(ct), sel, "@odata.etag"))
+		}
+		return func() { writeDelta(w, r, deltaOutlook, path, nil, "Collection(contact)", page, items) }
+	})
+}

@@ -1,0 +1,278 @@
+package m365sim
+
+import (
+	"maps"
+	"net/http"
+	"strconv"
+
+	"github.com/safeguard365/safeguard365/internal/m365sim/odata"
+	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
+)
+
+// userDefaults are the properties /users returns without $select.
+// https://learn.microsoft.com/en-us/graph/api/user-list#optional-query-parameters
+var userDefaults = []string{"businessPhones", "displayName", "givenName", "jobTitle", "mail",
+	"mobilePhone", "officeLocation", "preferredLanguage", "surname", "userPrincipalName", "id"}
+
+func withID(id string, props tenant.Props) map[string]any {
+	m := maps.Clone(props)
+	if m == nil {
+		m = map[string]any{}
+	}
+	m["id"] = id
+	return m
+}
+
+func userJSON(u *tenant.User) map[string]any { return withID(u.ID, u.Props) }
+
+// defaultSelect applies a resource's default property set when the client
+// sent no $select.
+func defaultSelect(q *odata.Query, defaults []string) {
+	if len(q.Select) == 0 {
+		q.Select = defaults
+	}
+}
+
+func (s *Server) listOrganization(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Rules{DefaultTop: 100, MaxTop: 999})
+	if q == nil {
+		return
+	}
+	var items []map[string]any
+	s.tenant.Read(func() error {
+		items = []map[string]any{withID(s.tenant.ID, s.tenant.Org)}
+		return nil
+	})
+	writePage(w, r, q, odata.Rules{DefaultTop: 100}, items, listOpts{context: "organization"})
+}
+
+func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
+	s.listProps(w, r, "domains", func() []map[string]any {
+		out := make([]map[string]any, 0, len(s.tenant.Domains))
+		for _, d := range s.tenant.Domains {
+			out = append(out, maps.Clone(d))
+		}
+		return out
+	})
+}
+
+func (s *Server) listSKUs(w http.ResponseWriter, r *http.Request) {
+	s.listProps(w, r, "subscribedSkus", func() []map[string]any {
+		out := make([]map[string]any, 0, len(s.tenant.SKUs))
+		for _, d := range s.tenant.SKUs {
+			out = append(out, maps.Clone(d))
+		}
+		return out
+	})
+}
+
+func (s *Server) listProps(w http.ResponseWriter, r *http.Request, ctx string, build func() []map[string]any) {
+	rules := odata.Rules{DefaultTop: 100, MaxTop: 999}
+	q := parseQuery(w, r, rules)
+	if q == nil {
+		return
+	}
+	var items []map[string]any
+	s.tenant.Read(func() error { items = build(); return nil })
+	writePage(w, r, q, rules, items, listOpts{context: ctx})
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Users)
+	if q == nil {
+		return
+	}
+	defaultSelect(q, userDefaults)
+	var items []map[string]any
+	s.tenant.Read(func() error {
+		for _, u := range s.tenant.Users {
+			if !u.Deleted {
+				items = append(items, userJSON(u))
+			}
+		}
+		return nil
+	})
+	writePage(w, r, q, odata.Users, items, listOpts{context: "users"})
+}
+
+// countUsers serves /users/$count, which needs ConsistencyLevel: eventual
+// and answers a bare number as text/plain.
+// https://learn.microsoft.com/en-us/graph/aad-advanced-queries
+func (s *Server) countUsers(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("ConsistencyLevel") != "eventual" {
+		badRequest(w, r, "Request_BadRequest", "$count is not currently supported.")
+		return
+	}
+	n := 0
+	s.tenant.Read(func() error {
+		for _, u := range s.tenant.Users {
+			if !u.Deleted {
+				n++
+			}
+		}
+		return nil
+	})
+	w.Header().Set("Content-Type", "text/plain")
+	w.Write([]byte(strconv.Itoa(n)))
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Rules{})
+	if q == nil {
+		return
+	}
+	defaultSelect(q, userDefaults)
+	s.withUser(w, r, false, func(u *tenant.User) reply {
+		item := odata.Project(userJSON(u), q.Select)
+		item["@odata.context"] = contextURL(r, "users/$entity")
+		return func() { writeJSON(w, http.StatusOK, item) }
+	})
+}
+
+func (s *Server) usersDelta(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.UsersDelta)
+	if q == nil {
+		return
+	}
+	c, ok := readDeltaCursor(w, r, deltaDirectory)
+	if !ok {
+		return
+	}
+	if c.tok.Initial && len(q.Select) > 0 {
+		c.tok.Select = joinSelect(q.Select)
+	}
+	sel := splitSelect(c.tok.Select)
+	if len(sel) == 0 {
+		sel = userDefaults
+	}
+	var page deltaPage
+	var items []map[string]any
+	valid := true
+	s.tenant.Read(func() error {
+		page, valid = computeDelta(&s.tenant.UsersLog, c, s.tenant.Seq(), 100)
+		for _, e := range page.entries {
+			u := s.tenant.UsersByID[lower(e.ID)]
+			if e.Removed || u == nil || u.Deleted {
+				items = append(items, removed("#microsoft.graph.user", e.ID, "changed"))
+				continue
+			}
+			items = append(items, odata.Project(userJSON(u), sel))
+		}
+		return nil
+	})
+	if !valid {
+		deltaGone(w, r, deltaDirectory, selfLink(r, "/users/delta", nil))
+		return
+	}
+	writeDelta(w, r, deltaDirectory, "/users/delta", nil, "users", page, items)
+}
+
+func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Groups)
+	if q == nil {
+		return
+	}
+	var items []map[string]any
+	s.tenant.Read(func() error {
+		for _, g := range s.tenant.Groups {
+			if !g.Deleted {
+				items = append(items, withID(g.ID, g.Props))
+			}
+		}
+		return nil
+	})
+	writePage(w, r, q, odata.Groups, items, listOpts{context: "groups"})
+}
+
+func (s *Server) group(r *http.Request) *tenant.Group {
+	g := s.tenant.GroupsByID[lower(r.PathValue("group"))]
+	if g == nil || g.Deleted {
+		return nil
+	}
+	return g
+}
+
+func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Rules{})
+	if q == nil {
+		return
+	}
+	var item map[string]any
+	s.tenant.Read(func() error {
+		if g := s.group(r); g != nil {
+			item = odata.Project(withID(g.ID, g.Props), q.Select)
+		}
+		return nil
+	})
+	if item == nil {
+		notFoundUser(w, r, r.PathValue("group"))
+		return
+	}
+	item["@odata.context"] = contextURL(r, "groups/$entity")
+	writeJSON(w, http.StatusOK, item)
+}
+
+func (s *Server) listGroupMembers(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.GroupMembers)
+	if q == nil {
+		return
+	}
+	var items []map[string]any
+	found := false
+	s.tenant.Read(func() error {
+		g := s.group(r)
+		if g == nil {
+			return nil
+		}
+		found = true
+		for _, id := range g.Members {
+			if u := s.tenant.User(id); u != nil {
+				m := userJSON(u)
+				m["@odata.type"] = "#microsoft.graph.user"
+				items = append(items, m)
+			}
+		}
+		return nil
+	})
+	if !found {
+		notFoundUser(w, r, r.PathValue("group"))
+		return
+	}
+	defaultSelect(q, userDefaults)
+	writePage(w, r, q, odata.GroupMembers, items, listOpts{context: "directoryObjects", keep: []string{"@odata.type"}})
+}
+
+func (s *Server) groupsDelta(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.GroupsDelta)
+	if q == nil {
+		return
+	}
+	c, ok := readDeltaCursor(w, r, deltaDirectory)
+	if !ok {
+		return
+	}
+	if c.tok.Initial && len(q.Select) > 0 {
+		c.tok.Select = joinSelect(q.Select)
+	}
+	sel := splitSelect(c.tok.Select)
+	var page deltaPage
+	var items []map[string]any
+	valid := true
+	s.tenant.Read(func() error {
+		page, valid = computeDelta(&s.tenant.GroupsLog, c, s.tenant.Seq(), 100)
+		for _, e := range page.entries {
+			g := s.tenant.GroupsByID[lower(e.ID)]
+			if e.Removed || g == nil || g.Deleted {
+				items = append(items, removed("#microsoft.graph.group", e.ID, "changed"))
+				continue
+			}
+			items = append(items, odata.Project(withID(g.ID, g.Props), sel))
+		}
+		return nil
+	})
+	if !valid {
+		deltaGone(w, r, deltaDirectory, selfLink(r, "/groups/delta", nil))
+		return
+	}
+	writeDelta(w, r, deltaDirectory, "/groups/delta", nil, "groups", page, items)
+}

@@ -1,0 +1,186 @@
+package m365sim
+
+import (
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/safeguard365/safeguard365/internal/m365sim/identity"
+	"github.com/safeguard365/safeguard365/internal/m365sim/limits"
+	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
+)
+
+// Server is the emulated tenant as an http.Handler. It serves the identity
+// platform, Graph under /v1.0/ and /beta/, pre-authenticated download and
+// upload URLs, and the control API under /_sim/. Create it with New.
+// A Server is safe for concurrent use.
+type Server struct {
+	opts   Options
+	tenant *tenant.Tenant
+	idp    *identity.Provider
+	limits *limits.Engine
+	faults *limits.Faults
+	app    App
+	graph  *http.ServeMux
+	reqSeq atomic.Uint64
+
+	dlKey     []byte // signs download URLs
+	uploads   sync.Map
+	temps     tempFiles
+	counters  *limits.Counters
+	userCount int // picks the identity throttling budget
+}
+
+// App is the app registration the emulator creates for its tenant.
+type App struct {
+	ClientID     string
+	ClientSecret string
+	Roles        []string
+}
+
+// New builds a server holding a tenant generated from opts.
+func New(opts Options) (*Server, error) {
+	opts = opts.withDefaults()
+	t, err := tenant.Generate(tenant.GenOptions{Seed: opts.Seed, Users: opts.Users,
+		MessagesPerUser: opts.MessagesPerUser, FilesPerUser: opts.FilesPerUser})
+	if err != nil {
+		return nil, fmt.Errorf("generate tenant: %w", err)
+	}
+	return NewWithTenant(t, opts)
+}
+
+// NewWithTenant builds a server around an existing tenant.
+func NewWithTenant(t *tenant.Tenant, opts Options) (*Server, error) {
+	opts = opts.withDefaults()
+	s := &Server{opts: opts, tenant: t, graph: http.NewServeMux()}
+	if err := s.initApp(); err != nil {
+		return nil, err
+	}
+	if err := s.initLimits(); err != nil {
+		return nil, err
+	}
+	t.Read(func() error { s.userCount = len(t.Users); return nil })
+	s.routes()
+	return s, nil
+}
+
+// Tenant returns the emulated tenant, for tests that inspect or change it
+// directly (under its lock).
+func (s *Server) Tenant() *tenant.Tenant { return s.tenant }
+
+// App returns the generated app registration's credentials.
+func (s *Server) App() App { return s.app }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	rid := s.newRequestID()
+	h.Set("request-id", rid)
+	if c := r.Header.Get("client-request-id"); c != "" {
+		h.Set("client-request-id", c)
+	} else {
+		h.Set("client-request-id", rid)
+	}
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, "/_sim/"):
+		s.control(w, r)
+	case strings.HasPrefix(p, "/_download/"):
+		s.countAndServe(w, r, "download", s.serveDownload)
+	case strings.HasPrefix(p, "/_upload/"):
+		s.countAndServe(w, r, "upload", s.serveUploadSession)
+	case strings.HasPrefix(p, "/v1.0/"), strings.HasPrefix(p, "/beta/"), p == "/v1.0", p == "/beta":
+		s.serveGraph(w, r)
+	default:
+		s.idp.Handler().ServeHTTP(w, r)
+	}
+}
+
+func (s *Server) newRequestID() string {
+	n := s.reqSeq.Add(1)
+	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", uint32(s.opts.Seed), n>>48&0xffff, n>>36&0xfff, n>>24&0xfff, n&0xffffffffffff)
+}
+
+type ctxKey int
+
+const callKey ctxKey = 0
+
+// call is the per-request state the Graph middleware hands to handlers.
+type call struct {
+	version   string // "v1.0" or "beta"
+	principal *identity.Principal
+	immutable bool          // Prefer: IdType="ImmutableId"
+	endpoint  string        // route pattern, for the counters
+	class     limits.Class  // throttling class of the route
+	delay     time.Duration // injected slowness
+}
+
+func callOf(r *http.Request) *call {
+	c, _ := r.Context().Value(callKey).(*call)
+	if c == nil {
+		return &call{version: "v1.0"}
+	}
+	return c
+}
+
+func apiVersion(r *http.Request) string { return callOf(r).version }
+
+func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
+	version, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	c := &call{version: version, endpoint: "unrouted"}
+	rec := &statusRecorder{ResponseWriter: w}
+	w = rec
+	defer func() {
+		smp := limits.Sample{Class: c.class, Endpoint: c.endpoint, Status: rec.status, BytesOut: rec.bytes, BytesIn: max(r.ContentLength, 0)}
+		if c.principal != nil {
+			smp.App = c.principal.AppID
+		}
+		s.counters.Record(smp)
+	}()
+	if strings.Contains(r.Header.Get("Prefer"), `IdType="ImmutableId"`) {
+		c.immutable = true
+		w.Header().Add("Preference-Applied", `IdType="ImmutableId"`)
+	}
+	r = r.WithContext(context.WithValue(r.Context(), callKey, c))
+	if r.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(r.Body)
+		if err != nil {
+			badRequest(w, r, "BadRequest", "The request body is not valid gzip: "+err.Error())
+			return
+		}
+		r.Body = io.NopCloser(zr)
+		r.Header.Del("Content-Encoding")
+		r.ContentLength = -1
+	}
+	if s.injectFault(w, r) {
+		return
+	}
+	p, aerr := s.idp.Authenticate(r)
+	if aerr != nil {
+		aerr.SetHeaders(w.Header())
+		graphError(w, r, aerr.Status, aerr.Code, aerr.Message)
+		return
+	}
+	c.principal = p
+	norm, q, err := normalizePath("/" + rest)
+	if err != nil {
+		badRequest(w, r, "BadRequest", err.Error())
+		return
+	}
+	if q != nil {
+		vals := r.URL.Query()
+		for k, v := range q {
+			vals[k] = v
+		}
+		r.URL.RawQuery = vals.Encode()
+	}
+	r.URL.Path = norm
+	r.URL.RawPath = ""
+	s.graph.ServeHTTP(w, r)
+}
