@@ -71,7 +71,7 @@ func New(cfg Config, opts Options) (*Client, error) {
 		base:   base,
 		origin: strings.ToLower(u.Scheme + "://" + u.Host),
 		hc:     hc,
-		tokens: newTokenCache(cred, graphScope(base), opts.Now, opts.TokenRefreshAhead),
+		tokens: newTokenCache(cred, cfg.scope(), opts.Now, opts.TokenRefreshAhead),
 		gov: newGovernor(governorOptions{
 			mailboxSlots: int64(opts.MailboxConcurrency),
 			driveSlots:   int64(opts.DriveConcurrency),

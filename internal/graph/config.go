@@ -158,6 +158,12 @@ func (c Config) endpoints() (authority, graphURL string) {
 	return authority, strings.TrimRight(graphURL, "/")
 }
 
+// scope is the token scope for Graph: the .default scope of the national
+// cloud's Graph resource. A GraphURL override changes where requests go,
+// not which resource the token is for: Entra ID knows Graph by its
+// identifier URI, whatever host (a proxy, the emulator) serves it.
+func (c Config) scope() string { return graphScope(clouds[c.cloudName()].graph) }
+
 // graphScope is the .default scope of the Graph root: the scope's host must
 // be the national cloud's Graph host (national-clouds SDK page).
 func graphScope(graphURL string) string {

@@ -300,3 +300,19 @@ func writeCert(t *testing.T, dir, name string, useRSA bool) string {
 	}
 	return p
 }
+
+func TestScopeIgnoresGraphURLOverride(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{}, "https://graph.microsoft.com/.default"},
+		{Config{GraphURL: "https://127.0.0.1:8443/v1.0"}, "https://graph.microsoft.com/.default"},
+		{Config{Cloud: CloudUSGov, GraphURL: "https://proxy.example/v1.0"}, "https://graph.microsoft.us/.default"},
+		{Config{Cloud: CloudChina}, "https://microsoftgraph.chinacloudapi.cn/.default"},
+	} {
+		if got := tc.cfg.scope(); got != tc.want {
+			t.Errorf("%+v: scope %q, want %q", tc.cfg, got, tc.want)
+		}
+	}
+}
