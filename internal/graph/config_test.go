@@ -205,8 +205,9 @@ func TestCredentialsAgainstFakeAuthority(t *testing.T) {
 			ft.mu.Lock()
 			defer ft.mu.Unlock()
 			form := ft.forms[len(ft.forms)-1]
-			if form[tc.field] == nil || !strings.HasPrefix(form["scope"][0], ft.srv.URL+"/.default") {
-				t.Errorf("token form %v: want %s and scope %s/.default", form, tc.field, ft.srv.URL)
+			// The scope names Graph's resource, not the host serving it.
+			if form[tc.field] == nil || !strings.HasPrefix(form["scope"][0], "https://graph.microsoft.com/.default") {
+				t.Errorf("token form %v: want %s and scope https://graph.microsoft.com/.default", form, tc.field)
 			}
 			if got := ft.graphAuth[len(ft.graphAuth)-1]; got != "Bearer tenant-token" {
 				t.Errorf("Graph saw Authorization %q", got)

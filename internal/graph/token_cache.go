@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -19,9 +20,10 @@ type tokenCache struct {
 	now          func() time.Time
 	refreshAhead time.Duration
 
-	lock chan struct{} // a mutex that honours ctx while waiting
-	tok  azcore.AccessToken
-	got  time.Time // when tok was obtained
+	lock  chan struct{} // a mutex that honours ctx while waiting
+	tok   azcore.AccessToken
+	got   time.Time // when tok was obtained
+	fresh bool      // the next request must bypass azidentity's own cache
 }
 
 func newTokenCache(cred azcore.TokenCredential, scope string, now func() time.Time, ahead time.Duration) *tokenCache {
@@ -58,7 +60,16 @@ func (tc *tokenCache) token(ctx context.Context) (string, error) {
 	if tc.tok.Token != "" && now.Before(refreshAt(tc.tok, tc.got, tc.refreshAhead)) {
 		return tc.tok.Token, nil
 	}
-	tok, err := tc.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: tc.scopes})
+	opts := policy.TokenRequestOptions{Scopes: tc.scopes}
+	if tc.fresh {
+		// azidentity (MSAL) would hand back the token Graph just rejected:
+		// it keeps tokens until shortly before their own expiry. A claims
+		// request bypasses that cache; asking for a token not valid before
+		// now is the form Continuous Access Evaluation's challenges take.
+		// https://learn.microsoft.com/en-us/entra/identity-platform/claims-challenge
+		opts.Claims = fmt.Sprintf(`{"access_token":{"nbf":{"essential":true,"value":"%d"}}}`, now.Unix())
+	}
+	tok, err := tc.cred.GetToken(ctx, opts)
 	if err != nil {
 		// A failed early refresh is not fatal while the old token lives.
 		if tc.tok.Token != "" && now.Before(tc.tok.ExpiresOn.Add(-time.Minute)) {
@@ -66,7 +77,7 @@ func (tc *tokenCache) token(ctx context.Context) (string, error) {
 		}
 		return "", &tokenError{err: err}
 	}
-	tc.tok, tc.got = tok, now
+	tc.tok, tc.got, tc.fresh = tok, now, false
 	return tok.Token, nil
 }
 
@@ -76,6 +87,7 @@ func (tc *tokenCache) invalidate(rejected string) {
 	tc.lock <- struct{}{}
 	if tc.tok.Token == rejected {
 		tc.tok = azcore.AccessToken{}
+		tc.fresh = true
 	}
 	<-tc.lock
 }
