@@ -22,6 +22,7 @@ const outlookBatchFanOut = 4
 // https://learn.microsoft.com/en-us/graph/json-batching
 func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request) {
 	// A guard against unbounded bodies; Graph documents no size limit.
+	callOf(r).endpoint = "POST /$batch"
 	b, err := batch.Parse(http.MaxBytesReader(w, r.Body, 4<<20))
 	if err != nil {
 		var be *batch.Error

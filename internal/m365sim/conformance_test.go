@@ -513,3 +513,33 @@ func TestControlMutateShowsInDelta(t *testing.T) {
 		t.Error("unknown control endpoint accepted")
 	}
 }
+
+func TestFaultsOnDownloads(t *testing.T) {
+	l := Start(t, Options{Users: 1, Seed: 2})
+	c := newClient(t, l)
+	uid := firstUser(t, c)
+	f := findFile(t, c, uid, 4096)
+	loc := c.do("GET", "/users/"+uid+"/drive/items/"+f["id"].(string)+"/content", nil).header.Get("Location")
+	if err := l.SetFaults(limits.FaultConfig{Seed: 1, TruncateRate: 1, Paths: []string{"/_download/"}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.http.Get(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err == nil || int64(len(body)) >= resp.ContentLength || len(body) == 0 {
+		t.Fatalf("truncated download: read %d of %d bytes, err %v; want a cut body and an error", len(body), resp.ContentLength, err)
+	}
+	if err := l.SetFaults(limits.FaultConfig{Seed: 1, Rate503: 1, Paths: []string{"/_download/"}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.do("GET", loc, nil); r.status != 503 || r.header.Get("Retry-After") == "" {
+		t.Fatalf("503 fault on download: %d, Retry-After %q", r.status, r.header.Get("Retry-After"))
+	}
+	l.SetFaults(limits.FaultConfig{})
+	if r := c.do("GET", loc, nil); r.status != 200 {
+		t.Fatalf("after clearing faults: %d", r.status)
+	}
+}

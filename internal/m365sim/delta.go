@@ -30,7 +30,7 @@ func readDeltaCursor(w http.ResponseWriter, r *http.Request, style deltaStyle) (
 	var c deltaCursor
 	raw := ""
 	switch {
-	case q.Get("$skiptoken") != "":
+	case style != deltaDrive && q.Get("$skiptoken") != "":
 		raw = q.Get("$skiptoken")
 	case q.Get("$deltatoken") != "":
 		raw = q.Get("$deltatoken")
@@ -94,7 +94,14 @@ func writeDelta(w http.ResponseWriter, r *http.Request, style deltaStyle, path s
 	}
 	switch {
 	case page.next != nil:
-		q.Set("$skiptoken", page.next.encode())
+		// OneDrive pages with the same token parameter as its delta links;
+		// the other services use $skiptoken within a round.
+		// https://learn.microsoft.com/en-us/graph/api/driveitem-delta
+		if style == deltaDrive {
+			q.Set(tokenParam, page.next.encode())
+		} else {
+			q.Set("$skiptoken", page.next.encode())
+		}
 		extra["@odata.nextLink"] = selfLink(r, path, q)
 	case page.link != nil:
 		q.Set(tokenParam, page.link.encode())

@@ -128,6 +128,12 @@ func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 
 func (s *Server) countAndServe(w http.ResponseWriter, r *http.Request, label string, h http.HandlerFunc) {
 	rec := &statusRecorder{ResponseWriter: w}
-	h(rec, r)
-	s.counters.Record(limits.Sample{Endpoint: label, Status: rec.status, BytesOut: rec.bytes, BytesIn: max(r.ContentLength, 0)})
+	defer func() {
+		s.counters.Record(limits.Sample{Endpoint: label, Status: rec.status, BytesOut: rec.bytes, BytesIn: max(r.ContentLength, 0)})
+	}()
+	fw, answered := s.injectFault(rec, r)
+	if answered {
+		return
+	}
+	h(fw, r)
 }

@@ -1,6 +1,7 @@
 package m365sim
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -23,9 +24,10 @@ type Listener struct {
 	ClientSecret  string
 	CA            *simtls.CA // nil without TLS
 
-	http *http.Server
-	ln   net.Listener
-	done chan error
+	http    *http.Server
+	ln      net.Listener
+	done    chan struct{} // closed when serving stops
+	serveEr error         // set before done is closed
 }
 
 // ListenOptions choose where and how the emulator listens.
@@ -44,7 +46,7 @@ func Listen(s *Server, lo ListenOptions) (*Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", lo.Addr, err)
 	}
-	l := &Listener{Server: s, ln: ln, done: make(chan error, 1)}
+	l := &Listener{Server: s, ln: ln, done: make(chan struct{})}
 	l.http = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
 	scheme := "http"
 	if lo.TLS {
@@ -60,7 +62,10 @@ func Listen(s *Server, lo ListenOptions) (*Listener, error) {
 	l.AuthorityHost = l.URL + "/"
 	l.TenantID = s.tenant.ID
 	l.ClientID, l.ClientSecret = s.app.ClientID, s.app.ClientSecret
-	go func() { l.done <- l.http.Serve(ln) }()
+	go func() {
+		l.serveEr = l.http.Serve(ln)
+		close(l.done)
+	}()
 	return l, nil
 }
 
@@ -97,23 +102,26 @@ func (l *Listener) CAPool() *x509.CertPool {
 	return l.CA.Pool()
 }
 
-// Close stops serving and releases the server's storage.
+// Close stops serving: it waits up to five seconds for requests in
+// flight, then cuts the rest, and releases the server's storage.
 func (l *Listener) Close() error {
-	err := l.http.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := l.http.Shutdown(ctx)
+	if err != nil {
+		err = l.http.Close()
+	}
 	<-l.done
 	l.Server.Close()
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
 	return err
 }
 
-// Wait blocks until the listener stops.
+// Wait blocks until the listener stops and returns why it stopped (nil
+// after Close). Several goroutines may wait.
 func (l *Listener) Wait() error {
-	err := <-l.done
-	l.done <- err
-	if errors.Is(err, http.ErrServerClosed) {
+	<-l.done
+	if errors.Is(l.serveEr, http.ErrServerClosed) {
 		return nil
 	}
-	return err
+	return l.serveEr
 }

@@ -2,6 +2,7 @@ package m365sim
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/safeguard365/safeguard365/internal/m365sim/limits"
@@ -115,38 +116,67 @@ func writeDecision(w http.ResponseWriter, r *http.Request, d *limits.Decision) {
 	writeJSON(w, d.Status, body)
 }
 
-// injectFault applies the fault injector's decision for this request and
-// reports whether it answered the request.
-func (s *Server) injectFault(w http.ResponseWriter, r *http.Request) bool {
+// injectFault applies the fault injector's decision for this request. It
+// returns the writer to answer with (wrapped when the body is to be cut
+// short) and whether the fault already answered the request.
+func (s *Server) injectFault(w http.ResponseWriter, r *http.Request) (http.ResponseWriter, bool) {
 	f := s.faults.Decide(r.Method, r.URL.Path)
 	switch f.Kind {
-	case limits.FaultNone:
-		return false
 	case limits.FaultStatus:
 		writeDecision(w, r, f.Decision)
-		return true
+		return w, true
 	case limits.FaultReset:
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return true
-			}
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+			return w, true
 		}
-		panic(http.ErrAbortHandler)
+		panic(http.ErrAbortHandler) // HTTP/2 or a recorder: abort the stream instead
 	case limits.FaultSlow:
 		// The delay is served inside the admitted request (see handle), as
-		// a slow backend holds its concurrency slot while it works.
-		callOf(r).delay = f.Delay
-		return false
+		// a slow backend holds its concurrency slot while it works. Routes
+		// outside Graph (downloads, uploads) wait here.
+		if c, ok := r.Context().Value(callKey).(*call); ok {
+			c.delay = f.Delay
+		} else {
+			select {
+			case <-r.Context().Done():
+			case <-s.after(f.Delay):
+			}
+		}
 	case limits.FaultTruncate:
-		w.Header().Set("Content-Length", "1024")
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusOK)
-		w.Write([]byte(`{"value":[`))
+		return &truncatingWriter{ResponseWriter: w}, false
+	}
+	return w, false
+}
+
+// truncatingWriter sends the response's headers, Content-Length included,
+// then drops the connection half-way through the body, as a network failure
+// would.
+type truncatingWriter struct {
+	http.ResponseWriter
+	limit, written int64
+}
+
+func (t *truncatingWriter) Write(p []byte) (int, error) {
+	if t.limit == 0 {
+		t.limit = 512
+		if cl, err := strconv.ParseInt(t.Header().Get("Content-Length"), 10, 64); err == nil && cl > 1 {
+			t.limit = cl / 2
+		}
+	}
+	if t.written+int64(len(p)) >= t.limit {
+		n, _ := t.ResponseWriter.Write(p[:t.limit-t.written])
+		t.written += int64(n)
+		http.NewResponseController(t.ResponseWriter).Flush()
 		panic(http.ErrAbortHandler)
 	}
-	return false
+	n, err := t.ResponseWriter.Write(p)
+	t.written += int64(n)
+	return n, err
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (t *truncatingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 // reply writes a response after the tenant's lock is released, so a slow
 // client never holds the lock.

@@ -158,7 +158,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 		r.Header.Del("Content-Encoding")
 		r.ContentLength = -1
 	}
-	if s.injectFault(w, r) {
+	w, answered := s.injectFault(w, r)
+	if answered {
 		return
 	}
 	p, aerr := s.idp.Authenticate(r)
