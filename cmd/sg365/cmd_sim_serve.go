@@ -1,0 +1,283 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/safeguard365/safeguard365/internal/m365sim"
+	"github.com/safeguard365/safeguard365/internal/m365sim/limits"
+	"github.com/safeguard365/safeguard365/internal/m365sim/simtls"
+)
+
+// SimServeOptions are the flags of "sg365 sim serve".
+type SimServeOptions struct {
+	Users         int
+	Seed          uint64
+	Addr          string
+	TLS           bool
+	CADir         string
+	TokenLifetime time.Duration
+	TimeScale     float64
+}
+
+// AddFlags registers the command's flags.
+func (o *SimServeOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.IntVar(&o.Users, "users", 5, "number of generated users")
+	fs.Uint64Var(&o.Seed, "seed", 1, "generator seed; the same seed gives the same tenant")
+	fs.StringVar(&o.Addr, "addr", "127.0.0.1:0", "listen `address` (port 0 picks a free port)")
+	fs.BoolVar(&o.TLS, "tls", false, "serve HTTPS with a generated CA (needed by azidentity, which accepts only https authorities)")
+	fs.StringVar(&o.CADir, "ca-dir", "", "keep the CA in `dir` and reuse it across runs, so clients trust it once (with --tls)")
+	fs.DurationVar(&o.TokenLifetime, "token-lifetime", 0, "access token lifetime (0: the identity platform's 60-90 minutes)")
+	fs.Float64Var(&o.TimeScale, "time-scale", 1, "divide throttling windows and Retry-After by this factor (1: Microsoft's real limits)")
+}
+
+// Validate checks the options.
+func (o SimServeOptions) Validate() error {
+	var errs []error
+	if o.Users < 1 {
+		errs = append(errs, fmt.Errorf("--users %d: want at least 1", o.Users))
+	}
+	if _, _, err := net.SplitHostPort(o.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: want host:port, e.g. 127.0.0.1:0", o.Addr))
+	}
+	if o.CADir != "" && !o.TLS {
+		errs = append(errs, errors.New("--ca-dir needs --tls"))
+	}
+	if o.TokenLifetime < 0 {
+		errs = append(errs, fmt.Errorf("--token-lifetime %v is negative", o.TokenLifetime))
+	}
+	if _, err := o.limits(); err != nil {
+		errs = append(errs, fmt.Errorf("--time-scale: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+func (o SimServeOptions) limits() (*limits.Config, error) {
+	lc := limits.DefaultConfig()
+	lc.TimeScale = o.TimeScale
+	if err := lc.Validate(); err != nil {
+		return nil, err
+	}
+	return &lc, nil
+}
+
+func newSimServeCommand(g *GlobalOptions) *cobra.Command {
+	var opts SimServeOptions
+	cmd := &cobra.Command{
+		Use:   "serve [--users N] [--seed S] [--addr HOST:PORT] [--tls [--ca-dir DIR]]",
+		Short: "Start an emulated tenant and print how to reach it",
+		Long: withExitCodes(`Start an emulated Microsoft 365 tenant and print its Graph URL, authority
+host, tenant ID, client ID and client secret (with --tls, also the path of the
+CA certificate to trust). With --json the same is printed as one JSON object.
+It then serves until SIGINT or SIGTERM, closes, and exits with code 0.
+
+The client secret is printed on purpose: it belongs to a throwaway tenant that
+exists only in this process. Never print a real tenant's secret.`),
+		Example: `  sg365 sim serve --users 20 --seed 7 --tls
+  sg365 sim serve --json --tls --ca-dir ~/.cache/sg365/sim-ca`,
+		Args:    noArgs,
+		PreRunE: validating(func() error { return opts.Validate() }),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runSimServe(cmd.Context(), opts, *g)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// simReady describes a running emulator, for --json.
+type simReady struct {
+	MessageType   string        `json:"message_type"` // "sim_ready"
+	URL           string        `json:"url"`
+	GraphURL      string        `json:"graph_url"`
+	AuthorityHost string        `json:"authority_host"` // for AZURE_AUTHORITY_HOST
+	Authority     string        `json:"authority"`      // authority host + tenant ID
+	TenantID      string        `json:"tenant_id"`
+	Domain        string        `json:"domain"`
+	ClientID      string        `json:"client_id"`
+	ClientSecret  string        `json:"client_secret"` // emulator-only, printed on purpose
+	CAFile        string        `json:"ca_file,omitempty"`
+	Seed          uint64        `json:"seed"`
+	Users         []simUserJSON `json:"users"`
+}
+
+type simUserJSON struct {
+	ID           string `json:"id"`
+	UPN          string `json:"upn"`
+	DisplayName  string `json:"display_name"`
+	Folders      int    `json:"mail_folders"`
+	Messages     int    `json:"messages"`
+	Events       int    `json:"events"`
+	Contacts     int    `json:"contacts"`
+	Files        int    `json:"files"`
+	DriveFolders int    `json:"drive_folders"`
+	DriveBytes   int64  `json:"drive_bytes"`
+}
+
+// waitGrace bounds how long closing waits for Listener.Wait to return; the
+// server has stopped by then, so it only covers the race described in
+// runSimServe.
+const waitGrace = 2 * time.Second
+
+// simNote is printed with the credentials, because printing a secret is
+// otherwise something this project never does.
+const simNote = "Note: these are emulator-only credentials for a throwaway tenant in this process; never print a real tenant's secret."
+
+func runSimServe(ctx context.Context, opts SimServeOptions, g GlobalOptions) error {
+	lc, err := opts.limits()
+	if err != nil {
+		return err
+	}
+	srv, err := m365sim.New(m365sim.Options{Seed: opts.Seed, Users: opts.Users, TokenLifetime: opts.TokenLifetime, Limits: lc})
+	if err != nil {
+		return fmt.Errorf("start emulator: %w", err)
+	}
+	l, err := m365sim.Listen(srv, m365sim.ListenOptions{Addr: opts.Addr, TLS: opts.TLS, CADir: opts.CADir})
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("start emulator: %w", err)
+	}
+	// Wait reports a listener that fails on its own. Listener.Close and
+	// Wait both receive the one serve result, and Wait hands it back, so a
+	// Wait that is already blocked when Close runs returns. One that has not
+	// yet started could miss it; closeListener then stops waiting after
+	// waitGrace instead of hanging, and that goroutine ends with the process.
+	served := make(chan error, 1)
+	go func() { served <- l.Wait() }()
+	closeListener := func() error {
+		err := l.Close()
+		select {
+		case <-served:
+		case <-time.After(waitGrace):
+			g.Logger.Debug("emulator listener did not report its end; continuing")
+		}
+		return err
+	}
+
+	caFile, cleanup, err := writeCAFile(l, opts.CADir)
+	if err != nil {
+		return errors.Join(err, closeListener())
+	}
+	defer cleanup()
+	ready := newSimReady(l, srv.Summary(), caFile, opts.Seed)
+	if g.JSON {
+		fmt.Fprintln(g.Stderr, simNote) // stdout carries only the JSON object
+		err = g.printJSON(ready)
+	} else {
+		err = printSimReady(g, ready)
+	}
+	if err != nil {
+		return errors.Join(err, closeListener())
+	}
+	g.Logger.Info("emulator serving", "url", l.URL, "users", len(ready.Users), "seed", opts.Seed)
+
+	select {
+	case <-ctx.Done():
+		g.Logger.Info("emulator stopping")
+		if err := closeListener(); err != nil {
+			return fmt.Errorf("stop emulator: %w", err)
+		}
+		return nil
+	case err := <-served:
+		served <- err // for closeListener
+		return errors.Join(fmt.Errorf("emulator stopped: %w", errOrUnexpected(err)), closeListener())
+	}
+}
+
+func errOrUnexpected(err error) error {
+	if err == nil {
+		return errors.New("listener closed unexpectedly")
+	}
+	return err
+}
+
+// writeCAFile returns the path of the CA certificate clients should trust:
+// the one in caDir, or a temporary copy that cleanup removes. Without TLS
+// it returns "".
+func writeCAFile(l *m365sim.Listener, caDir string) (path string, cleanup func(), err error) {
+	cleanup = func() {}
+	if l.CA == nil {
+		return "", cleanup, nil
+	}
+	if caDir != "" {
+		return filepath.Join(caDir, simtls.CertFile), cleanup, nil
+	}
+	dir, err := os.MkdirTemp("", "sg365-sim-")
+	if err != nil {
+		return "", cleanup, fmt.Errorf("write emulator ca: %w", err)
+	}
+	path = filepath.Join(dir, simtls.CertFile)
+	if err := l.CA.WriteCAFile(path); err != nil {
+		os.RemoveAll(dir)
+		return "", cleanup, err
+	}
+	return path, func() { os.RemoveAll(dir) }, nil
+}
+
+func newSimReady(l *m365sim.Listener, sum m365sim.Summary, caFile string, seed uint64) simReady {
+	r := simReady{MessageType: "sim_ready", URL: l.URL, GraphURL: l.GraphURL, AuthorityHost: l.AuthorityHost,
+		Authority: l.AuthorityHost + l.TenantID, TenantID: l.TenantID, Domain: sum.Domain,
+		ClientID: l.ClientID, ClientSecret: l.ClientSecret, CAFile: caFile, Seed: seed,
+		Users: make([]simUserJSON, 0, len(sum.Users))}
+	for _, u := range sum.Users {
+		r.Users = append(r.Users, simUserJSON{ID: u.ID, UPN: u.UPN, DisplayName: u.DisplayName,
+			Folders: u.Folders, Messages: u.Messages, Events: u.Events, Contacts: u.Contacts,
+			Files: u.Files, DriveFolders: u.DriveFolders, DriveBytes: u.DriveBytes})
+	}
+	return r
+}
+
+func printSimReady(g GlobalOptions, r simReady) error {
+	var msgs, files int
+	var bytes int64
+	for _, u := range r.Users {
+		msgs += u.Messages
+		files += u.Files
+		bytes += u.DriveBytes
+	}
+	example := ""
+	if len(r.Users) > 0 {
+		example = ", e.g. " + r.Users[0].UPN
+	}
+	ca := ""
+	if r.CAFile != "" {
+		ca = fmt.Sprintf("  CA certificate:  %s\n", r.CAFile)
+	}
+	_, err := fmt.Fprintf(g.Stdout, `SafeGuard365 emulator is running (seed %d).
+
+  Graph URL:       %s
+  Authority host:  %s
+  Tenant ID:       %s
+  Client ID:       %s
+  Client secret:   %s
+%s
+  Tenant %s: %d users%s; %d messages, %d files (%s)
+
+%s
+Press Ctrl-C to stop.
+`, r.Seed, r.GraphURL, r.AuthorityHost, r.TenantID, r.ClientID, r.ClientSecret, ca,
+		r.Domain, len(r.Users), example, msgs, files, formatBytes(bytes), simNote)
+	return err
+}
+
+// formatBytes prints n in binary units, e.g. "12.3 MiB".
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
