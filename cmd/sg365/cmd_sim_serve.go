@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,6 +16,7 @@ import (
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/m365sim/limits"
 	"github.com/safeguard365/safeguard365/internal/m365sim/simtls"
+	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
 )
 
 // SimServeOptions are the flags of "sg365 sim serve".
@@ -26,6 +28,9 @@ type SimServeOptions struct {
 	CADir         string
 	TokenLifetime time.Duration
 	TimeScale     float64
+	ImportMbox    string // mbox file to load into a mailbox
+	ImportEML     string // directory of .eml files to load
+	ImportTo      string // "UPN:Folder/Path"; default the first user's Inbox/Imported
 }
 
 // AddFlags registers the command's flags.
@@ -37,6 +42,9 @@ func (o *SimServeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.CADir, "ca-dir", "", "keep the CA in `dir` and reuse it across runs, so clients trust it once (with --tls)")
 	fs.DurationVar(&o.TokenLifetime, "token-lifetime", 0, "access token lifetime (0: the identity platform's 60-90 minutes)")
 	fs.Float64Var(&o.TimeScale, "time-scale", 1, "divide throttling windows and Retry-After by this factor (1: Microsoft's real limits)")
+	fs.StringVar(&o.ImportMbox, "import-mbox", "", "load the messages of mbox `file` into a mailbox, keeping their original MIME")
+	fs.StringVar(&o.ImportEML, "import-eml", "", "load the .eml files of `dir` into a mailbox, keeping their original MIME")
+	fs.StringVar(&o.ImportTo, "import-to", "", "`UPN:Folder/Path` to import into (default: the first user's Inbox/Imported)")
 }
 
 // Validate checks the options.
@@ -50,6 +58,9 @@ func (o SimServeOptions) Validate() error {
 	}
 	if o.CADir != "" && !o.TLS {
 		errs = append(errs, errors.New("--ca-dir needs --tls"))
+	}
+	if o.ImportTo != "" && o.ImportMbox == "" && o.ImportEML == "" {
+		errs = append(errs, errors.New("--import-to needs --import-mbox or --import-eml"))
 	}
 	if o.TokenLifetime < 0 {
 		errs = append(errs, fmt.Errorf("--token-lifetime %v is negative", o.TokenLifetime))
@@ -139,6 +150,9 @@ func runSimServe(ctx context.Context, opts SimServeOptions, g GlobalOptions) err
 	srv, err := m365sim.New(m365sim.Options{Seed: opts.Seed, Users: opts.Users, TokenLifetime: opts.TokenLifetime, Limits: lc})
 	if err != nil {
 		return fmt.Errorf("start emulator: %w", err)
+	}
+	if err := importMail(srv, opts, g); err != nil {
+		return err
 	}
 	l, err := m365sim.Listen(srv, m365sim.ListenOptions{Addr: opts.Addr, TLS: opts.TLS, CADir: opts.CADir})
 	if err != nil {
@@ -280,4 +294,39 @@ func formatBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// importMail loads real mail into the emulated tenant before it serves.
+func importMail(srv *m365sim.Server, opts SimServeOptions, g GlobalOptions) error {
+	if opts.ImportMbox == "" && opts.ImportEML == "" {
+		return nil
+	}
+	user, folder, ok := strings.Cut(opts.ImportTo, ":")
+	if !ok {
+		folder = "Inbox/Imported"
+	}
+	if user == "" {
+		user = srv.Summary().Users[0].UPN
+	}
+	t := srv.Tenant()
+	if opts.ImportMbox != "" {
+		f, err := os.Open(opts.ImportMbox)
+		if err != nil {
+			return fmt.Errorf("--import-mbox: %w", err)
+		}
+		defer f.Close()
+		n, err := tenant.ImportMbox(t, user, folder, f)
+		if err != nil {
+			return fmt.Errorf("import %s into %s:%s: %w", opts.ImportMbox, user, folder, err)
+		}
+		g.Logger.Info("imported mbox", "file", opts.ImportMbox, "messages", n, "user", user, "folder", folder)
+	}
+	if opts.ImportEML != "" {
+		n, err := tenant.ImportEML(t, user, folder, opts.ImportEML)
+		if err != nil {
+			return fmt.Errorf("import %s into %s:%s: %w", opts.ImportEML, user, folder, err)
+		}
+		g.Logger.Info("imported eml files", "dir", opts.ImportEML, "messages", n, "user", user, "folder", folder)
+	}
+	return nil
 }
