@@ -10,6 +10,11 @@ import (
 func subcommands(g *GlobalOptions) []*cobra.Command {
 	return []*cobra.Command{
 		newDemoCommand(g),
+		newRepoCommand(g),
+		newSnapshotsCommand(g),
+		newLsCommand(g),
+		newForgetCommand(g),
+		newVerifyCommand(g),
 		newTenantCommand(g),
 		newSimCommand(g),
 		newVersionCommand(g),
