@@ -31,6 +31,7 @@ type SimServeOptions struct {
 	ImportMbox    string // mbox file to load into a mailbox
 	ImportEML     string // directory of .eml files to load
 	ImportTo      string // "UPN:Folder/Path"; default the first user's Inbox/Imported
+	State         string // directory keeping the tenant across runs; "" keeps it in memory
 }
 
 // AddFlags registers the command's flags.
@@ -45,6 +46,7 @@ func (o *SimServeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.ImportMbox, "import-mbox", "", "load the messages of mbox `file` into a mailbox, keeping their original MIME")
 	fs.StringVar(&o.ImportEML, "import-eml", "", "load the .eml files of `dir` into a mailbox, keeping their original MIME")
 	fs.StringVar(&o.ImportTo, "import-to", "", "`UPN:Folder/Path` to import into (default: the first user's Inbox/Imported)")
+	fs.StringVar(&o.State, "state", "", "keep the tenant, its credentials and token signing key in `dir` (created with mode 0700) and load them on the next run; --users and --seed then apply only when dir holds no tenant yet")
 }
 
 // Validate checks the options.
@@ -90,10 +92,16 @@ host, tenant ID, client ID and client secret (with --tls, also the path of the
 CA certificate to trust). With --json the same is printed as one JSON object.
 It then serves until SIGINT or SIGTERM, closes, and exits with code 0.
 
-The client secret is printed on purpose: it belongs to a throwaway tenant that
-exists only in this process. Never print a real tenant's secret.`),
+With --state DIR the tenant is saved in DIR when the emulator stops and loaded
+from it on the next run, with the same client ID and secret, so access tokens
+and delta links from before a restart keep working. Mail imported with
+--import-mbox or --import-eml is saved too: import it once.
+
+The client secret is printed on purpose: it belongs to a throwaway emulated
+tenant. Never print a real tenant's secret.`),
 		Example: `  sg365 sim serve --users 20 --seed 7 --tls
-  sg365 sim serve --json --tls --ca-dir ~/.cache/sg365/sim-ca`,
+  sg365 sim serve --json --tls --ca-dir ~/.cache/sg365/sim-ca
+  sg365 sim serve --tls --ca-dir ~/.cache/sg365/sim-ca --state ~/.cache/sg365/sim-state`,
 		Args:    noArgs,
 		PreRunE: validating(func() error { return opts.Validate() }),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -117,6 +125,8 @@ type simReady struct {
 	ClientSecret  string        `json:"client_secret"` // emulator-only, printed on purpose
 	CAFile        string        `json:"ca_file,omitempty"`
 	Seed          uint64        `json:"seed"`
+	State         string        `json:"state"`               // "loaded" or "generated"
+	StateDir      string        `json:"state_dir,omitempty"` // with --state
 	Users         []simUserJSON `json:"users"`
 }
 
@@ -147,7 +157,8 @@ func runSimServe(ctx context.Context, opts SimServeOptions, g GlobalOptions) err
 	if err != nil {
 		return err
 	}
-	srv, err := m365sim.New(m365sim.Options{Seed: opts.Seed, Users: opts.Users, TokenLifetime: opts.TokenLifetime, Limits: lc})
+	srv, err := m365sim.New(m365sim.Options{Seed: opts.Seed, Users: opts.Users, TokenLifetime: opts.TokenLifetime,
+		Limits: lc, StateDir: opts.State})
 	if err != nil {
 		return fmt.Errorf("start emulator: %w", err)
 	}
@@ -181,7 +192,7 @@ func runSimServe(ctx context.Context, opts SimServeOptions, g GlobalOptions) err
 		return errors.Join(err, closeListener())
 	}
 	defer cleanup()
-	ready := newSimReady(l, srv.Summary(), caFile, opts.Seed)
+	ready := newSimReady(l, srv.Summary(), caFile, opts.State)
 	if g.JSON {
 		fmt.Fprintln(g.Stderr, simNote) // stdout carries only the JSON object
 		err = g.printJSON(ready)
@@ -191,7 +202,7 @@ func runSimServe(ctx context.Context, opts SimServeOptions, g GlobalOptions) err
 	if err != nil {
 		return errors.Join(err, closeListener())
 	}
-	g.Logger.Info("emulator serving", "url", l.URL, "users", len(ready.Users), "seed", opts.Seed)
+	g.Logger.Info("emulator serving", "url", l.URL, "users", len(ready.Users), "seed", ready.Seed, "state", ready.State)
 
 	select {
 	case <-ctx.Done():
@@ -236,11 +247,14 @@ func writeCAFile(l *m365sim.Listener, caDir string) (path string, cleanup func()
 	return path, func() { os.RemoveAll(dir) }, nil
 }
 
-func newSimReady(l *m365sim.Listener, sum m365sim.Summary, caFile string, seed uint64) simReady {
+func newSimReady(l *m365sim.Listener, sum m365sim.Summary, caFile, stateDir string) simReady {
 	r := simReady{MessageType: "sim_ready", URL: l.URL, GraphURL: l.GraphURL, AuthorityHost: l.AuthorityHost,
 		Authority: l.AuthorityHost + l.TenantID, TenantID: l.TenantID, Domain: sum.Domain,
-		ClientID: l.ClientID, ClientSecret: l.ClientSecret, CAFile: caFile, Seed: seed,
-		Users: make([]simUserJSON, 0, len(sum.Users))}
+		ClientID: l.ClientID, ClientSecret: l.ClientSecret, CAFile: caFile, Seed: sum.Seed,
+		State: "generated", StateDir: stateDir, Users: make([]simUserJSON, 0, len(sum.Users))}
+	if l.Server.StateLoaded() {
+		r.State = "loaded"
+	}
 	for _, u := range sum.Users {
 		r.Users = append(r.Users, simUserJSON{ID: u.ID, UPN: u.UPN, DisplayName: u.DisplayName,
 			Folders: u.Folders, Messages: u.Messages, Events: u.Events, Contacts: u.Contacts,
@@ -265,6 +279,13 @@ func printSimReady(g GlobalOptions, r simReady) error {
 	if r.CAFile != "" {
 		ca = fmt.Sprintf("  CA certificate:  %s\n", r.CAFile)
 	}
+	state := "generated, in memory only (--state DIR keeps it)"
+	switch {
+	case r.StateDir != "" && r.State == "loaded":
+		state = "loaded from " + r.StateDir
+	case r.StateDir != "":
+		state = "generated, saved in " + r.StateDir
+	}
 	_, err := fmt.Fprintf(g.Stdout, `SafeGuard365 emulator is running (seed %d).
 
   Graph URL:       %s
@@ -274,11 +295,12 @@ func printSimReady(g GlobalOptions, r simReady) error {
   Client secret:   %s
 %s
   Tenant %s: %d users%s; %d messages, %d files (%s)
+  Tenant state:    %s
 
 %s
 Press Ctrl-C to stop.
 `, r.Seed, r.GraphURL, r.AuthorityHost, r.TenantID, r.ClientID, r.ClientSecret, ca,
-		r.Domain, len(r.Users), example, msgs, files, formatBytes(bytes), simNote)
+		r.Domain, len(r.Users), example, msgs, files, formatBytes(bytes), state, simNote)
 	return err
 }
 

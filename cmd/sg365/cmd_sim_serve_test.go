@@ -268,3 +268,110 @@ func TestFormatBytes(t *testing.T) {
 		}
 	}
 }
+
+// simToken signs in with r's credentials and returns the access token.
+func simToken(tb testing.TB, c *http.Client, r simReady) string {
+	tb.Helper()
+	resp, err := c.PostForm(r.AuthorityHost+r.TenantID+"/oauth2/v2.0/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {r.ClientID}, "client_secret": {r.ClientSecret},
+		"scope": {"https://graph.microsoft.com/.default"}})
+	if err != nil {
+		tb.Fatalf("token request: %v", err)
+	}
+	defer resp.Body.Close()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tok); err != nil || resp.StatusCode != http.StatusOK {
+		tb.Fatalf("token request: status %s, decode error %v", resp.Status, err)
+	}
+	return tok.AccessToken
+}
+
+// simCall sends a Graph request with token and decodes the JSON answer.
+func simCall(tb testing.TB, c *http.Client, token, method, url string, body any) (int, map[string]any) {
+	tb.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = strings.NewReader(string(b))
+	}
+	req, _ := http.NewRequest(method, url, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func TestSimServeState(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	start := func(opts SimServeOptions) (*serveRun, simReady) {
+		t.Helper()
+		if err := opts.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		run, out := startServe(t, opts, true, func(string) bool { return true })
+		var r simReady
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+		}
+		return run, r
+	}
+	run1, first := start(SimServeOptions{Users: 2, Seed: 5, Addr: "127.0.0.1:0", TimeScale: 1, State: dir})
+	if first.State != "generated" || first.StateDir != dir {
+		t.Errorf("first run: state %q in %q, want generated in %q", first.State, first.StateDir, dir)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("state dir: %v, mode %v, want 0700", err, fi.Mode().Perm())
+	}
+	c := clientFor(t, "")
+	token := simToken(t, c, first)
+	status, msg := simCall(t, c, token, "POST", first.GraphURL+"/users/"+first.Users[0].ID+"/mailFolders/inbox/messages",
+		map[string]any{"subject": "kept across runs"})
+	if status != http.StatusCreated {
+		t.Fatalf("create message: %d %v", status, msg)
+	}
+	run1.stop(t)
+
+	// Different --users and --seed: the saved tenant wins.
+	run2, second := start(SimServeOptions{Users: 1, Seed: 99, Addr: "127.0.0.1:0", TimeScale: 1, State: dir})
+	defer run2.stop(t)
+	if second.State != "loaded" || second.Seed != 5 || len(second.Users) != len(first.Users) {
+		t.Errorf("second run: state %q, seed %d, %d users; want loaded, 5, %d", second.State, second.Seed, len(second.Users), len(first.Users))
+	}
+	if second.TenantID != first.TenantID || second.ClientID != first.ClientID || second.ClientSecret != first.ClientSecret {
+		t.Fatalf("credentials changed across runs: tenant %s/%s, client %s/%s", first.TenantID, second.TenantID, first.ClientID, second.ClientID)
+	}
+	creds := first
+	creds.AuthorityHost, creds.GraphURL = second.AuthorityHost, second.GraphURL
+	for name, tok := range map[string]string{"earlier token": token, "same secret": simToken(t, c, creds)} {
+		status, got := simCall(t, c, tok, "GET", second.GraphURL+"/users/"+first.Users[0].ID+"/messages/"+msg["id"].(string), nil)
+		if status != http.StatusOK || got["subject"] != "kept across runs" {
+			t.Errorf("%s: message after restart: %d %v", name, status, got["subject"])
+		}
+	}
+}
+
+func TestPrintSimReadyState(t *testing.T) {
+	for _, tc := range []struct {
+		state, dir, want string
+	}{
+		{"generated", "", "Tenant state:    generated, in memory only"},
+		{"generated", "/s", "Tenant state:    generated, saved in /s"},
+		{"loaded", "/s", "Tenant state:    loaded from /s"},
+	} {
+		g, stdout, _ := testGlobals(t, false)
+		if err := printSimReady(g, simReady{State: tc.state, StateDir: tc.dir}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(stdout.String(), tc.want) {
+			t.Errorf("state %s in %q: output lacks %q:\n%s", tc.state, tc.dir, tc.want, stdout.String())
+		}
+	}
+}

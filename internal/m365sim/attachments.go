@@ -189,10 +189,10 @@ func (s *Server) addAttachment(w http.ResponseWriter, r *http.Request) {
 		if m == nil {
 			return func() { notFoundItem(w, r) }
 		}
-		a.ID = s.tenant.NewOutlookID("AAMkADAT")
+		a.ID = s.t(r).NewOutlookID("AAMkADAT")
 		a.Props["lastModifiedDateTime"] = tenant.Timestamp(s.opts.Now())
 		m.Attachments = append(m.Attachments, a)
-		s.tenant.UpdateMessage(mb, m, tenant.Props{})
+		s.t(r).UpdateMessage(mb, m, tenant.Props{})
 		it, _ := attachmentJSON(a, false)
 		return func() { writeJSON(w, http.StatusCreated, it) }
 	})

@@ -132,9 +132,9 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 		in["createdDateTime"], in["lastModifiedDateTime"] = now, now
 		e := &tenant.Event{Props: in, Attachments: atts}
 		for _, a := range atts {
-			a.ID = s.tenant.NewOutlookID("AAMkADAT")
+			a.ID = s.t(r).NewOutlookID("AAMkADAT")
 		}
-		s.tenant.AddEvent(mb, cal, e)
+		s.t(r).AddEvent(mb, cal, e)
 		out := eventJSON(e)
 		return func() { writeJSON(w, http.StatusCreated, out) }
 	})
@@ -151,7 +151,7 @@ func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request) {
 			return func() { notFoundItem(w, r) }
 		}
 		in["lastModifiedDateTime"] = tenant.Timestamp(s.opts.Now())
-		s.tenant.UpdateEvent(mb, e, in)
+		s.t(r).UpdateEvent(mb, e, in)
 		out := eventJSON(e)
 		return func() { writeJSON(w, http.StatusOK, out) }
 	})
@@ -163,7 +163,7 @@ func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request) {
 		if e == nil {
 			return func() { notFoundItem(w, r) }
 		}
-		s.tenant.DeleteEvent(mb, e)
+		s.t(r).DeleteEvent(mb, e)
 		return func() { w.WriteHeader(http.StatusNoContent) }
 	})
 }
@@ -198,9 +198,9 @@ func (s *Server) addEventAttachment(w http.ResponseWriter, r *http.Request) {
 		if e == nil {
 			return func() { notFoundItem(w, r) }
 		}
-		a.ID = s.tenant.NewOutlookID("AAMkADAT")
+		a.ID = s.t(r).NewOutlookID("AAMkADAT")
 		e.Attachments = append(e.Attachments, a)
-		s.tenant.UpdateEvent(mb, e, tenant.Props{})
+		s.t(r).UpdateEvent(mb, e, tenant.Props{})
 		out, _ := attachmentJSON(a, false)
 		return func() { writeJSON(w, http.StatusCreated, out) }
 	})
@@ -274,7 +274,7 @@ func (s *Server) calendarViewDelta(w http.ResponseWriter, r *http.Request) {
 		if s.faults.TakeDeltaExpiry(cal.ID) && !c.tok.Initial {
 			return func() { deltaGone(w, r, deltaOutlook, selfLink(r, path, nil)) }
 		}
-		page, valid := computeDelta(&cal.Log, c, s.tenant.Seq(), size)
+		page, valid := computeDelta(&cal.Log, c, s.t(r).Seq(), size)
 		if !valid {
 			return func() { deltaGone(w, r, deltaOutlook, selfLink(r, path, nil)) }
 		}

@@ -107,7 +107,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 		now := tenant.Timestamp(s.opts.Now())
 		in["createdDateTime"], in["lastModifiedDateTime"] = now, now
 		c := &tenant.Contact{Props: in}
-		s.tenant.AddContact(mb, f, c)
+		s.t(r).AddContact(mb, f, c)
 		out := contactJSON(c)
 		return func() { writeJSON(w, http.StatusCreated, out) }
 	})
@@ -124,7 +124,7 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
 			return func() { notFoundItem(w, r) }
 		}
 		in["lastModifiedDateTime"] = tenant.Timestamp(s.opts.Now())
-		s.tenant.UpdateContact(mb, c, in)
+		s.t(r).UpdateContact(mb, c, in)
 		out := contactJSON(c)
 		return func() { writeJSON(w, http.StatusOK, out) }
 	})
@@ -136,7 +136,7 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
 		if c == nil {
 			return func() { notFoundItem(w, r) }
 		}
-		s.tenant.DeleteContact(mb, c)
+		s.t(r).DeleteContact(mb, c)
 		return func() { w.WriteHeader(http.StatusNoContent) }
 	})
 }
@@ -168,7 +168,7 @@ func (s *Server) contactsDelta(w http.ResponseWriter, r *http.Request) {
 		if s.faults.TakeDeltaExpiry(f.ID) && !c.tok.Initial {
 			return func() { deltaGone(w, r, deltaOutlook, selfLink(r, path, nil)) }
 		}
-		page, valid := computeDelta(&f.Log, c, s.tenant.Seq(), size)
+		page, valid := computeDelta(&f.Log, c, s.t(r).Seq(), size)
 		if !valid {
 			return func() { deltaGone(w, r, deltaOutlook, selfLink(r, path, nil)) }
 		}

@@ -171,14 +171,14 @@ func (s *Server) commitFile(r *http.Request, d *tenant.Drive, ref, name, conflic
 		ts := tenant.Timestamp(now)
 		it = &tenant.DriveItem{Name: name, Props: tenant.Props{"createdDateTime": ts, "lastModifiedDateTime": ts,
 			"fileSystemInfo": map[string]any{"createdDateTime": ts, "lastModifiedDateTime": ts}}}
-		s.tenant.AddItem(d, parent, it)
+		s.t(r).AddItem(d, parent, it)
 		status = http.StatusCreated
 	}
 	if fsi != nil {
 		it.Props["fileSystemInfo"] = fsi
 	}
 	it.Props["file"] = map[string]any{"mimeType": mimeTypeOf(it.Name), "hashes": map[string]any{"quickXorHash": hash}}
-	s.tenant.SetContent(d, it, blob, now)
+	s.t(r).SetContent(d, it, blob, now)
 	return commitResult{status: status, item: s.itemJSON(r, d, it, false)}
 }
 
@@ -229,7 +229,7 @@ func (s *Server) restoreVersion(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, v := range it.Versions {
 			if v.ID == r.PathValue("version") {
-				s.tenant.SetContent(d, it, v.Content, s.opts.Now())
+				s.t(r).SetContent(d, it, v.Content, s.opts.Now())
 				return func() { w.WriteHeader(http.StatusNoContent) }
 			}
 		}

@@ -2,6 +2,7 @@ package m365sim
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -25,6 +26,16 @@ import (
 //	POST /_sim/mutate           run the activity mutator (tenant.MutateOptions)
 //	POST /_sim/ransomware       {"user":"upn","files":50}
 //	GET  /_sim/tenant           summary of the tenant (users, item counts)
+//	POST /_sim/snapshot         keep an in-memory copy of the tenant; {"sequence":n}
+//	POST /_sim/restore-snapshot replace the tenant with a copy of the latest
+//	                            snapshot; {"sequence":n}, 409 before any snapshot
+//	POST /_sim/reset            regenerate the tenant from its seed; answers the
+//	                            summary GET /_sim/tenant gives
+//
+// After a restore, delta links issued up to the snapshot keep working and
+// later ones get 410 Gone; after a reset, every earlier delta link gets 410
+// (see tenant.Succeed). Requests already running finish on the tenant they
+// started with.
 func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 	route := r.Method + " " + strings.TrimPrefix(r.URL.Path, "/_sim")
 	switch route {
@@ -91,7 +102,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		if !decodeControl(w, r, &opts) {
 			return
 		}
-		rep, err := tenant.Mutate(s.tenant, opts)
+		rep, err := tenant.Mutate(s.t(r), opts)
 		if err != nil {
 			controlError(w, http.StatusBadRequest, err.Error())
 			return
@@ -105,13 +116,36 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		if !decodeControl(w, r, &in) {
 			return
 		}
-		n, err := tenant.Ransomware(s.tenant, in.User, in.RansomwareOptions)
+		n, err := tenant.Ransomware(s.t(r), in.User, in.RansomwareOptions)
 		if err != nil {
 			controlError(w, http.StatusBadRequest, err.Error())
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"files": n})
 	case "GET /tenant":
+		writeJSON(w, http.StatusOK, s.Summary())
+	case "POST /snapshot":
+		seq, err := s.Snapshot()
+		if err != nil {
+			controlError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"sequence": seq})
+	case "POST /restore-snapshot":
+		seq, err := s.RestoreSnapshot()
+		switch {
+		case errors.Is(err, ErrNoSnapshot):
+			controlError(w, http.StatusConflict, err.Error())
+		case err != nil:
+			controlError(w, http.StatusInternalServerError, err.Error())
+		default:
+			writeJSON(w, http.StatusOK, map[string]any{"sequence": seq})
+		}
+	case "POST /reset":
+		if err := s.Reset(); err != nil {
+			controlError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
 		writeJSON(w, http.StatusOK, s.Summary())
 	default:
 		controlError(w, http.StatusNotFound, "unknown control endpoint "+route+"; see the m365sim package documentation")
@@ -144,15 +178,18 @@ type UserSummary struct {
 // Summary describes the tenant's content, for `sg365 sim serve` and tests.
 type Summary struct {
 	TenantID, Domain string
+	Seed             uint64 // the generator seed of the tenant
+	Sequence         int64  // the tenant's change sequence number
 	Users            []UserSummary
 }
 
 // Summary counts the tenant's content.
 func (s *Server) Summary() Summary {
 	var out Summary
-	s.tenant.Read(func() error {
-		out.TenantID, out.Domain = s.tenant.ID, s.tenant.DefaultDomain
-		for _, u := range s.tenant.Users {
+	t := s.cur.Load()
+	t.Read(func() error {
+		out.TenantID, out.Domain, out.Seed, out.Sequence = t.ID, t.DefaultDomain, t.Seed, t.Seq()
+		for _, u := range t.Users {
 			if u.Deleted {
 				continue
 			}

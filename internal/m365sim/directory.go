@@ -39,8 +39,8 @@ func (s *Server) listOrganization(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var items []map[string]any
-	s.tenant.Read(func() error {
-		items = []map[string]any{withID(s.tenant.ID, s.tenant.Org)}
+	s.t(r).Read(func() error {
+		items = []map[string]any{withID(s.t(r).ID, s.t(r).Org)}
 		return nil
 	})
 	writePage(w, r, q, odata.Rules{DefaultTop: 100}, items, listOpts{context: "organization"})
@@ -48,8 +48,8 @@ func (s *Server) listOrganization(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 	s.listProps(w, r, "domains", func() []map[string]any {
-		out := make([]map[string]any, 0, len(s.tenant.Domains))
-		for _, d := range s.tenant.Domains {
+		out := make([]map[string]any, 0, len(s.t(r).Domains))
+		for _, d := range s.t(r).Domains {
 			out = append(out, maps.Clone(d))
 		}
 		return out
@@ -58,8 +58,8 @@ func (s *Server) listDomains(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listSKUs(w http.ResponseWriter, r *http.Request) {
 	s.listProps(w, r, "subscribedSkus", func() []map[string]any {
-		out := make([]map[string]any, 0, len(s.tenant.SKUs))
-		for _, d := range s.tenant.SKUs {
+		out := make([]map[string]any, 0, len(s.t(r).SKUs))
+		for _, d := range s.t(r).SKUs {
 			out = append(out, maps.Clone(d))
 		}
 		return out
@@ -73,7 +73,7 @@ func (s *Server) listProps(w http.ResponseWriter, r *http.Request, ctx string, b
 		return
 	}
 	var items []map[string]any
-	s.tenant.Read(func() error { items = build(); return nil })
+	s.t(r).Read(func() error { items = build(); return nil })
 	writePage(w, r, q, rules, items, listOpts{context: ctx})
 }
 
@@ -84,8 +84,8 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	defaultSelect(q, userDefaults)
 	var items []map[string]any
-	s.tenant.Read(func() error {
-		for _, u := range s.tenant.Users {
+	s.t(r).Read(func() error {
+		for _, u := range s.t(r).Users {
 			if !u.Deleted {
 				items = append(items, userJSON(u))
 			}
@@ -104,8 +104,8 @@ func (s *Server) countUsers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n := 0
-	s.tenant.Read(func() error {
-		for _, u := range s.tenant.Users {
+	s.t(r).Read(func() error {
+		for _, u := range s.t(r).Users {
 			if !u.Deleted {
 				n++
 			}
@@ -148,10 +148,10 @@ func (s *Server) usersDelta(w http.ResponseWriter, r *http.Request) {
 	var page deltaPage
 	var items []map[string]any
 	valid := true
-	s.tenant.Read(func() error {
-		page, valid = computeDelta(&s.tenant.UsersLog, c, s.tenant.Seq(), 100)
+	s.t(r).Read(func() error {
+		page, valid = computeDelta(&s.t(r).UsersLog, c, s.t(r).Seq(), 100)
 		for _, e := range page.entries {
-			u := s.tenant.UsersByID[lower(e.ID)]
+			u := s.t(r).UsersByID[lower(e.ID)]
 			if e.Removed || u == nil || u.Deleted {
 				items = append(items, removed("#microsoft.graph.user", e.ID, "changed"))
 				continue
@@ -173,8 +173,8 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var items []map[string]any
-	s.tenant.Read(func() error {
-		for _, g := range s.tenant.Groups {
+	s.t(r).Read(func() error {
+		for _, g := range s.t(r).Groups {
 			if !g.Deleted {
 				items = append(items, withID(g.ID, g.Props))
 			}
@@ -185,7 +185,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) group(r *http.Request) *tenant.Group {
-	g := s.tenant.GroupsByID[lower(r.PathValue("group"))]
+	g := s.t(r).GroupsByID[lower(r.PathValue("group"))]
 	if g == nil || g.Deleted {
 		return nil
 	}
@@ -198,7 +198,7 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var item map[string]any
-	s.tenant.Read(func() error {
+	s.t(r).Read(func() error {
 		if g := s.group(r); g != nil {
 			item = odata.Project(withID(g.ID, g.Props), q.Select)
 		}
@@ -219,14 +219,14 @@ func (s *Server) listGroupMembers(w http.ResponseWriter, r *http.Request) {
 	}
 	var items []map[string]any
 	found := false
-	s.tenant.Read(func() error {
+	s.t(r).Read(func() error {
 		g := s.group(r)
 		if g == nil {
 			return nil
 		}
 		found = true
 		for _, id := range g.Members {
-			if u := s.tenant.User(id); u != nil {
+			if u := s.t(r).User(id); u != nil {
 				m := userJSON(u)
 				m["@odata.type"] = "#microsoft.graph.user"
 				items = append(items, m)
@@ -258,10 +258,10 @@ func (s *Server) groupsDelta(w http.ResponseWriter, r *http.Request) {
 	var page deltaPage
 	var items []map[string]any
 	valid := true
-	s.tenant.Read(func() error {
-		page, valid = computeDelta(&s.tenant.GroupsLog, c, s.tenant.Seq(), 100)
+	s.t(r).Read(func() error {
+		page, valid = computeDelta(&s.t(r).GroupsLog, c, s.t(r).Seq(), 100)
 		for _, e := range page.entries {
-			g := s.tenant.GroupsByID[lower(e.ID)]
+			g := s.t(r).GroupsByID[lower(e.ID)]
 			if e.Removed || g == nil || g.Deleted {
 				items = append(items, removed("#microsoft.graph.group", e.ID, "changed"))
 				continue

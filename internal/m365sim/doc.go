@@ -54,10 +54,17 @@
 //     sub-requests at once, each throttled on its own.
 //   - /v1.0 and /beta paths (the same behaviour), gzip request bodies.
 //   - Throttling, faults and counters: see package limits.
+//   - State: with Options.StateDir (`sg365 sim serve --state DIR`) the
+//     tenant (every object, change log and id counter; see tenant.Save),
+//     the app's client id and secret and the token signing key survive a
+//     restart, so credentials, access tokens and delta links keep working.
+//     The control API snapshots, restores and resets the tenant; after a
+//     restore, delta links issued after the snapshot get 410 Gone.
 //
 // # Not emulated yet
 //
-//   - State persistence (--state), snapshot and reset of the tenant.
+//   - Pre-authenticated download URLs and open upload sessions do not
+//     survive a restart.
 //   - The changeType delta option, the receivedDateTime delta filter's
 //     5,000-message cap, calendarView occurrence expansion of recurring
 //     series, time zones other than UTC in events.

@@ -71,8 +71,8 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	var blob tenant.Blob
 	var name, etag string
 	var modified time.Time
-	s.tenant.Read(func() error {
-		d := s.tenant.Drives[c.Drive]
+	s.t(r).Read(func() error {
+		d := s.t(r).Drives[c.Drive]
 		if d == nil {
 			return nil
 		}

@@ -13,9 +13,9 @@ import (
 // /users/{user}/drive. Hold the tenant's lock.
 func (s *Server) driveOf(r *http.Request) *tenant.Drive {
 	if id := r.PathValue("drive"); id != "" {
-		return s.tenant.Drives[id]
+		return s.t(r).Drives[id]
 	}
-	if u := s.tenant.User(r.PathValue("user")); u != nil {
+	if u := s.t(r).User(r.PathValue("user")); u != nil {
 		return u.Drive
 	}
 	return nil
@@ -23,9 +23,9 @@ func (s *Server) driveOf(r *http.Request) *tenant.Drive {
 
 // withDrive runs fn with the route's drive under the tenant's lock.
 func (s *Server) withDrive(w http.ResponseWriter, r *http.Request, write bool, fn func(d *tenant.Drive) reply) {
-	lock := s.tenant.Read
+	lock := s.t(r).Read
 	if write {
-		lock = s.tenant.Write
+		lock = s.t(r).Write
 	}
 	var out reply
 	lock(func() error {
@@ -193,7 +193,7 @@ func (s *Server) createChild(w http.ResponseWriter, r *http.Request) {
 		if fsi, ok := in["fileSystemInfo"].(map[string]any); ok {
 			it.Props["fileSystemInfo"] = fsi
 		}
-		s.tenant.AddItem(d, parent, it)
+		s.t(r).AddItem(d, parent, it)
 		out := s.itemJSON(r, d, it, false)
 		return func() { writeJSON(w, http.StatusCreated, out) }
 	})
@@ -286,7 +286,7 @@ func (s *Server) updateDriveItem(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		props["lastModifiedDateTime"] = tenant.Timestamp(s.opts.Now())
-		s.tenant.UpdateItem(d, it, props, name, np)
+		s.t(r).UpdateItem(d, it, props, name, np)
 		out := s.itemJSON(r, d, it, false)
 		return func() { writeJSON(w, http.StatusOK, out) }
 	})
@@ -298,7 +298,7 @@ func (s *Server) deleteDriveItem(w http.ResponseWriter, r *http.Request) {
 		if it == nil || it.ID == d.RootID {
 			return func() { notFoundDriveItem(w, r) }
 		}
-		s.tenant.DeleteItem(d, it)
+		s.t(r).DeleteItem(d, it)
 		return func() { w.WriteHeader(http.StatusNoContent) }
 	})
 }
@@ -328,7 +328,7 @@ func (s *Server) driveDelta(w http.ResponseWriter, r *http.Request) {
 		if s.faults.TakeDeltaExpiry(d.ID) && !c.tok.Initial {
 			return func() { deltaGone(w, r, deltaDrive, selfLink(r, path, nil)) }
 		}
-		page, valid := computeDelta(&d.Log, c, s.tenant.Seq(), size)
+		page, valid := computeDelta(&d.Log, c, s.t(r).Seq(), size)
 		if !valid {
 			return func() { deltaGone(w, r, deltaDrive, selfLink(r, path, nil)) }
 		}

@@ -2,6 +2,7 @@ package m365sim
 
 import (
 	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,25 +18,42 @@ var errTooLarge = errors.New("request body too large")
 
 // initApp registers the tenant with the identity platform and creates the
 // app registration whose credentials Start and `sg365 sim serve` print.
-func (s *Server) initApp() error {
-	t := s.tenant
-	var clientID string
-	t.Write(func() error { clientID = t.NewGUID(); return nil })
-	secretBytes := make([]byte, 30)
-	if _, err := rand.Read(secretBytes); err != nil {
-		return fmt.Errorf("generate client secret: %w", err)
+// saved holds the credentials of a previous run (see Options.StateDir); nil
+// creates new ones. With a state dir, the token signing key is created here
+// rather than by the identity platform, so that it can be saved.
+func (s *Server) initApp(saved *savedApp) error {
+	t := s.cur.Load()
+	app := savedApp{}
+	if saved != nil {
+		app = *saved
+	} else {
+		t.Write(func() error { app.ClientID = t.NewGUID(); return nil })
+		secretBytes := make([]byte, 30)
+		if _, err := rand.Read(secretBytes); err != nil {
+			return fmt.Errorf("generate client secret: %w", err)
+		}
+		app.ClientSecret = fmt.Sprintf("sim~%x", secretBytes)
+		if s.opts.StateDir != "" {
+			k, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				return fmt.Errorf("generate token signing key: %w", err)
+			}
+			app.SigningKey = k
+		}
 	}
-	s.app = App{ClientID: clientID, ClientSecret: fmt.Sprintf("sim~%x", secretBytes), Roles: s.opts.Roles}
+	s.state.app = app
+	s.app = App{ClientID: app.ClientID, ClientSecret: app.ClientSecret, Roles: s.opts.Roles}
 	s.dlKey = make([]byte, 32)
 	rand.Read(s.dlKey)
 	idp, err := identity.New(identity.Config{
 		Tenants: []identity.Tenant{{ID: t.ID, Domains: []string{t.DefaultDomain}}},
-		Apps: []identity.App{{ClientID: clientID, DisplayName: "SafeGuard365 (emulated)",
+		Apps: []identity.App{{ClientID: app.ClientID, DisplayName: "SafeGuard365 (emulated)",
 			Secrets:      []identity.ClientSecret{{Value: identity.NewSecret(s.app.ClientSecret)}},
 			Certificates: s.opts.AppCertificates, Roles: s.opts.Roles}},
 		TokenLifetime: s.opts.TokenLifetime,
 		Now:           s.opts.Now,
 		Seed:          s.opts.Seed,
+		SigningKey:    app.SigningKey,
 	})
 	if err != nil {
 		return fmt.Errorf("start identity platform: %w", err)

@@ -60,7 +60,7 @@ func Listen(s *Server, lo ListenOptions) (*Listener, error) {
 	l.URL = fmt.Sprintf("%s://%s", scheme, ln.Addr().String())
 	l.GraphURL = l.URL + "/v1.0"
 	l.AuthorityHost = l.URL + "/"
-	l.TenantID = s.tenant.ID
+	l.TenantID = s.Tenant().ID
 	l.ClientID, l.ClientSecret = s.app.ClientID, s.app.ClientSecret
 	go func() {
 		l.serveEr = l.http.Serve(ln)
@@ -103,7 +103,8 @@ func (l *Listener) CAPool() *x509.CertPool {
 }
 
 // Close stops serving: it waits up to five seconds for requests in
-// flight, then cuts the rest, and releases the server's storage.
+// flight, then cuts the rest, saves the state when Options.StateDir is set
+// (see Server.SaveState), and releases the server's storage.
 func (l *Listener) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -112,6 +113,9 @@ func (l *Listener) Close() error {
 		err = l.http.Close()
 	}
 	<-l.done
+	if serr := l.Server.SaveState(); serr != nil {
+		err = errors.Join(err, serr)
+	}
 	l.Server.Close()
 	return err
 }

@@ -100,7 +100,7 @@ func (s *Server) createMailFolder(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		}
-		f := s.tenant.AddFolder(mb, p.ID, *in.DisplayName)
+		f := s.t(r).AddFolder(mb, p.ID, *in.DisplayName)
 		f.Hidden = in.IsHidden
 		item := folderJSON(mb, f)
 		item["@odata.context"] = contextURL(r, "users('"+u.ID+"')/mailFolders/$entity")
@@ -122,7 +122,7 @@ func (s *Server) updateMailFolder(w http.ResponseWriter, r *http.Request) {
 		if f.WellKnown != "" {
 			return func() { accessDenied(w, r, denyExchange) }
 		}
-		s.tenant.UpdateFolder(mb, f, tenant.Props{"displayName": *in.DisplayName})
+		s.t(r).UpdateFolder(mb, f, tenant.Props{"displayName": *in.DisplayName})
 		item := folderJSON(mb, f)
 		return func() { writeJSON(w, http.StatusOK, item) }
 	})
@@ -147,7 +147,7 @@ func (s *Server) mailFoldersDelta(w http.ResponseWriter, r *http.Request) {
 		size = 10
 	}
 	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
-		page, valid := computeDelta(&mb.FoldersLog, c, s.tenant.Seq(), size)
+		page, valid := computeDelta(&mb.FoldersLog, c, s.t(r).Seq(), size)
 		path := "/users/" + u.ID + "/mailFolders/delta"
 		if !valid {
 			return func() { deltaGone(w, r, deltaOutlook, selfLink(r, path, nil)) }

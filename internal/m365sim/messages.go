@@ -193,9 +193,9 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		for _, a := range m.Attachments {
-			a.ID = s.tenant.NewOutlookID("AAMkADAT")
+			a.ID = s.t(r).NewOutlookID("AAMkADAT")
 		}
-		s.tenant.AddMessage(mb, f, m)
+		s.t(r).AddMessage(mb, f, m)
 		item := messageJSON(m, imm)
 		item["@odata.context"] = contextURL(r, "users('"+u.ID+"')/messages/$entity")
 		return func() { writeJSON(w, http.StatusCreated, item) }
@@ -340,7 +340,7 @@ func (s *Server) updateMessage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		in["lastModifiedDateTime"] = tenant.Timestamp(s.opts.Now())
-		s.tenant.UpdateMessage(mb, m, in)
+		s.t(r).UpdateMessage(mb, m, in)
 		item := messageJSON(m, imm)
 		return func() { writeJSON(w, http.StatusOK, item) }
 	})
@@ -354,7 +354,7 @@ func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) {
 		if m == nil {
 			return func() { notFoundItem(w, r) }
 		}
-		s.tenant.MoveMessage(mb, m, mb.Folder("recoverableitemsdeletions"))
+		s.t(r).MoveMessage(mb, m, mb.Folder("recoverableitemsdeletions"))
 		return func() { w.WriteHeader(http.StatusNoContent) }
 	})
 }
@@ -377,7 +377,7 @@ func (s *Server) moveMessage(w http.ResponseWriter, r *http.Request) {
 		if dst == nil {
 			return func() { notFoundFolder(w, r) }
 		}
-		s.tenant.MoveMessage(mb, m, dst)
+		s.t(r).MoveMessage(mb, m, dst)
 		item := messageJSON(m, imm)
 		return func() { writeJSON(w, http.StatusCreated, item) }
 	})
@@ -412,7 +412,7 @@ func (s *Server) messagesDelta(w http.ResponseWriter, r *http.Request) {
 		if expired && !c.tok.Initial {
 			return func() { deltaGone(w, r, deltaOutlook, selfLink(r, path, nil)) }
 		}
-		page, valid := computeDelta(&f.Log, c, s.tenant.Seq(), size)
+		page, valid := computeDelta(&f.Log, c, s.t(r).Seq(), size)
 		if !valid {
 			return func() { deltaGone(w, r, deltaOutlook, selfLink(r, path, nil)) }
 		}

@@ -67,13 +67,13 @@ func (s *Server) throttleKey(w http.ResponseWriter, r *http.Request, class limit
 	user, drive := r.PathValue("user"), r.PathValue("drive")
 	var key string
 	found := true
-	s.tenant.Read(func() error {
+	s.t(r).Read(func() error {
 		switch {
 		case drive != "":
-			found = s.tenant.Drives[drive] != nil
+			found = s.t(r).Drives[drive] != nil
 			key = drive
 		case user != "":
-			u := s.tenant.User(user)
+			u := s.t(r).User(user)
 			if u == nil {
 				found = false
 				return nil
@@ -185,13 +185,13 @@ type reply func()
 // withUser runs fn with the path's user under the tenant's read or write
 // lock, then runs the reply fn returned.
 func (s *Server) withUser(w http.ResponseWriter, r *http.Request, write bool, fn func(u *tenant.User) reply) {
-	lock := s.tenant.Read
+	lock := s.t(r).Read
 	if write {
-		lock = s.tenant.Write
+		lock = s.t(r).Write
 	}
 	var out reply
 	lock(func() error {
-		u := s.tenant.User(r.PathValue("user"))
+		u := s.t(r).User(r.PathValue("user"))
 		if u == nil {
 			out = func() { notFoundUser(w, r, r.PathValue("user")) }
 			return nil

@@ -38,6 +38,17 @@ type Options struct {
 
 	// Now is the clock; nil uses time.Now.
 	Now func() time.Time
+
+	// StateDir keeps the tenant across runs. New loads the tenant saved in
+	// StateDir/tenant.state, with the app registration's client id and
+	// secret and the token signing key (so earlier tokens and delta links
+	// stay valid); without one it generates a tenant and saves it there.
+	// The generator options of a loaded tenant are those it was generated
+	// with. Listener.Close and Server.SaveState save the tenant again. The
+	// directory is created (mode 0700) if missing; its files are mode 0600
+	// because they hold the client secret and the tenant's mail. Empty
+	// keeps the state in memory only.
+	StateDir string
 }
 
 func (o Options) withDefaults() Options {

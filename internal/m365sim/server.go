@@ -22,7 +22,8 @@ import (
 // A Server is safe for concurrent use.
 type Server struct {
 	opts   Options
-	tenant *tenant.Tenant
+	cur    atomic.Pointer[tenant.Tenant] // replaced by reset and restore; see t
+	state  stateKeeper
 	idp    *identity.Provider
 	limits *limits.Engine
 	faults *limits.Faults
@@ -44,41 +45,81 @@ type App struct {
 	Roles        []string
 }
 
-// New builds a server holding a tenant generated from opts.
+// New builds a server holding a tenant generated from opts or, when
+// opts.StateDir holds a saved state, the tenant and credentials saved there
+// (see Options.StateDir).
 func New(opts Options) (*Server, error) {
 	opts = opts.withDefaults()
-	t, err := tenant.Generate(tenant.GenOptions{Seed: opts.Seed, Users: opts.Users,
-		MessagesPerUser: opts.MessagesPerUser, FilesPerUser: opts.FilesPerUser})
+	if opts.StateDir != "" {
+		return newFromStateDir(opts)
+	}
+	t, err := tenant.Generate(genOptions(opts))
 	if err != nil {
 		return nil, fmt.Errorf("generate tenant: %w", err)
 	}
 	return NewWithTenant(t, opts)
 }
 
-// NewWithTenant builds a server around an existing tenant.
+// NewWithTenant builds a server around an existing tenant. Its state is not
+// persisted (opts.StateDir is ignored); POST /_sim/reset generates a tenant
+// from opts.
 func NewWithTenant(t *tenant.Tenant, opts Options) (*Server, error) {
 	opts = opts.withDefaults()
-	s := &Server{opts: opts, tenant: t, graph: http.NewServeMux()}
-	if err := s.initApp(); err != nil {
+	opts.StateDir = ""
+	s := newServer(opts)
+	if err := s.init(t, nil); err != nil {
 		return nil, err
 	}
-	if err := s.initLimits(); err != nil {
-		return nil, err
-	}
-	t.Read(func() error { s.userCount = len(t.Users); return nil })
-	s.routes()
 	return s, nil
 }
 
+func newServer(opts Options) *Server {
+	return &Server{opts: opts, graph: http.NewServeMux()}
+}
+
+// init completes a server around t, with saved credentials or (nil) new ones.
+func (s *Server) init(t *tenant.Tenant, saved *savedApp) error {
+	s.cur.Store(t)
+	s.state.gen = genOptions(s.opts)
+	if err := s.initApp(saved); err != nil {
+		return err
+	}
+	if err := s.initLimits(); err != nil {
+		return err
+	}
+	t.Read(func() error { s.userCount = len(t.Users); return nil })
+	s.routes()
+	return nil
+}
+
 // Tenant returns the emulated tenant, for tests that inspect or change it
-// directly (under its lock).
-func (s *Server) Tenant() *tenant.Tenant { return s.tenant }
+// directly (under its lock). A reset or restore replaces it: call Tenant
+// again afterwards.
+func (s *Server) Tenant() *tenant.Tenant { return s.cur.Load() }
+
+// tenantKey is the context key under which ServeHTTP pins the tenant.
+const tenantKey ctxKey = 1
+
+// t returns the tenant request r works on: the one that was current when
+// the request arrived. ServeHTTP pins it in the request's context, so a
+// request that overlaps a reset or restore keeps one tenant throughout and
+// never locks one tenant while reading another. Sub-requests of a $batch
+// inherit the batch's tenant.
+func (s *Server) t(r *http.Request) *tenant.Tenant {
+	if t, ok := r.Context().Value(tenantKey).(*tenant.Tenant); ok {
+		return t
+	}
+	return s.cur.Load()
+}
 
 // App returns the generated app registration's credentials.
 func (s *Server) App() App { return s.app }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pinned := r.Context().Value(tenantKey).(*tenant.Tenant); !pinned {
+		r = r.WithContext(context.WithValue(r.Context(), tenantKey, s.cur.Load()))
+	}
 	h := w.Header()
 	rid := s.newRequestID()
 	h.Set("request-id", rid)

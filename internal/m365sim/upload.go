@@ -292,8 +292,8 @@ func (s *Server) commitSession(w http.ResponseWriter, r *http.Request, sess *upl
 		graphError(w, r, http.StatusInternalServerError, "generalException", "cannot read the uploaded content")
 		return
 	}
-	s.tenant.Write(func() error {
-		d := s.tenant.Drives[sess.drive]
+	s.t(r).Write(func() error {
+		d := s.t(r).Drives[sess.drive]
 		if d == nil {
 			res = commitResult{fail: notFoundDriveItem}
 			return nil
@@ -310,8 +310,8 @@ func (s *Server) commitSession(w http.ResponseWriter, r *http.Request, sess *upl
 
 func (s *Server) commitAttachment(w http.ResponseWriter, r *http.Request, sess *uploadSession, blob tenant.Blob) {
 	var loc string
-	s.tenant.Write(func() error {
-		u := s.tenant.User(sess.user)
+	s.t(r).Write(func() error {
+		u := s.t(r).User(sess.user)
 		if u == nil || u.Mailbox == nil {
 			return nil
 		}
@@ -319,10 +319,10 @@ func (s *Server) commitAttachment(w http.ResponseWriter, r *http.Request, sess *
 		if m == nil {
 			return nil
 		}
-		a := &tenant.Attachment{ID: s.tenant.NewOutlookID("AAMkADAT"), Kind: "file", Props: sess.att, Content: blob}
+		a := &tenant.Attachment{ID: s.t(r).NewOutlookID("AAMkADAT"), Kind: "file", Props: sess.att, Content: blob}
 		a.Props["lastModifiedDateTime"] = tenant.Timestamp(s.opts.Now())
 		m.Attachments = append(m.Attachments, a)
-		s.tenant.UpdateMessage(u.Mailbox, m, tenant.Props{})
+		s.t(r).UpdateMessage(u.Mailbox, m, tenant.Props{})
 		loc = baseURL(r) + "/api/v2.0/Users('" + u.ID + "')/Messages('" + m.ID + "')/Attachments('" + a.ID + "')"
 		return nil
 	})

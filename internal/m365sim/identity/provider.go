@@ -122,12 +122,15 @@ func New(cfg Config) (*Provider, error) {
 // Entra ID's JWKS publishes each key with an x5c chain and a kid equal to the
 // certificate's base64url SHA-1 thumbprint.
 func (p *Provider) initKeyCert() error {
-	now := p.now()
+	// The certificate only carries the key for x5t/x5c; its dates are fixed
+	// so that the same key always gives the same certificate (RSA PKCS#1
+	// v1.5 signatures are deterministic), hence the same key id, and tokens
+	// signed before an emulator restart with a saved key stay valid.
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(1),
 		Subject:      pkix.Name{CommonName: "m365sim token signing"},
-		NotBefore:    now.Add(-24 * time.Hour),
-		NotAfter:     now.Add(5 * 365 * 24 * time.Hour),
+		NotBefore:    time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC),
+		NotAfter:     time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &p.key.PublicKey, p.key)

@@ -17,7 +17,11 @@ type ChangeLog struct {
 	entries []Entry
 	last    map[string]int64 // id -> seq of its newest entry
 	floor   int64            // tokens below floor are expired
+	gaps    []seqRange       // tokens inside a gap are expired (see Succeed)
 }
+
+// seqRange is an inclusive range of sequence numbers.
+type seqRange struct{ From, To int64 }
 
 // Record appends a change. seq must be greater than any recorded before.
 func (l *ChangeLog) Record(seq int64, id string, removed bool, reason string) {
@@ -52,7 +56,17 @@ func (l *ChangeLog) Since(after, upto int64, limit int, includeRemoved bool) (ou
 }
 
 // Valid reports whether a token at seq can still be used.
-func (l *ChangeLog) Valid(seq int64) bool { return seq >= l.floor }
+func (l *ChangeLog) Valid(seq int64) bool {
+	if seq < l.floor {
+		return false
+	}
+	for _, g := range l.gaps {
+		if g.From <= seq && seq <= g.To {
+			return false
+		}
+	}
+	return true
+}
 
 // Expire makes every token issued so far invalid, as when Exchange evicts a
 // sync state from its cache.

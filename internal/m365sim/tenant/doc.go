@@ -29,7 +29,9 @@
 // messages and RFC 5322 MIME. ImportMbox and ImportEML load real mail into
 // a mailbox, keeping the original bytes. Mutate simulates activity between
 // backups and reports every change; Ransomware encrypts and renames many
-// files in one OneDrive.
+// files in one OneDrive. Save and Load persist a tenant completely (change
+// logs included, so delta links survive a restart); Clone copies it for
+// snapshots.
 //
 // # Concurrency
 //
