@@ -264,10 +264,7 @@ func (s *Server) calendarViewDelta(w http.ResponseWriter, r *http.Request) {
 	}
 	a, b, _ := strings.Cut(c.tok.Extra, "|")
 	win, _ := parseWindow(a, b)
-	size := maxPageSize(w, r)
-	if size == 0 {
-		size = 10
-	}
+	size := outlookPageSize(w, r)
 	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
 		cal := mb.DefaultCalendar()
 		path := "/users/" + u.ID + "/calendarView/delta"

@@ -543,3 +543,40 @@ func TestFaultsOnDownloads(t *testing.T) {
 		t.Fatalf("after clearing faults: %d", r.status)
 	}
 }
+
+func TestDirectoryDelta(t *testing.T) {
+	l := Start(t, Options{Users: 3, Seed: 6})
+	c := newClient(t, l)
+	users, last := c.all("/users/delta?$select=displayName,jobTitle")
+	if len(users) != len(l.Server.Summary().Users) {
+		t.Fatalf("users delta: %d users, want %d", len(users), len(l.Server.Summary().Users))
+	}
+	if _, ok := users[0]["mail"]; ok {
+		t.Error("users delta ignored $select")
+	}
+	tn := l.Server.Tenant()
+	var changed string
+	tn.Write(func() error {
+		u := tn.Users[1]
+		tn.UpdateUser(u, map[string]any{"jobTitle": "Chief Restore Officer"})
+		changed = u.ID
+		return nil
+	})
+	next, _ := c.all(last["@odata.deltaLink"].(string))
+	if len(next) != 1 || next[0]["id"] != changed || next[0]["jobTitle"] != "Chief Restore Officer" {
+		t.Fatalf("second round: %v", next)
+	}
+	if _, ok := next[0]["mail"]; ok {
+		t.Error("$select from the first request not kept in the delta token")
+	}
+	groups, glast := c.all("/groups/delta")
+	var want int
+	tn.Read(func() error { want = len(tn.Groups); return nil })
+	if len(groups) != want || want == 0 || glast["@odata.deltaLink"] == nil {
+		t.Fatalf("groups delta: %d groups (want %d), link %v", len(groups), want, glast["@odata.deltaLink"])
+	}
+	latest := c.get("/users/delta?$deltatoken=latest")
+	if v := latest["value"].([]any); len(v) != 0 || latest["@odata.deltaLink"] == nil {
+		t.Fatalf("$deltatoken=latest: %v", latest)
+	}
+}

@@ -144,21 +144,11 @@ func (s *Server) deleteContact(w http.ResponseWriter, r *http.Request) {
 // contactsDelta serves per-folder contact delta.
 // https://learn.microsoft.com/en-us/graph/api/contact-delta
 func (s *Server) contactsDelta(w http.ResponseWriter, r *http.Request) {
-	q := parseQuery(w, r, odata.Rules{DefaultTop: 10, MaxTop: 1000})
-	if q == nil {
-		return
-	}
-	c, ok := readDeltaCursor(w, r, deltaOutlook)
+	_, c, ok := startDelta(w, r, odata.Rules{DefaultTop: 10, MaxTop: 1000}, deltaOutlook)
 	if !ok {
 		return
 	}
-	if c.tok.Initial && len(q.Select) > 0 {
-		c.tok.Select = joinSelect(q.Select)
-	}
-	size := maxPageSize(w, r)
-	if size == 0 {
-		size = 10
-	}
+	size := outlookPageSize(w, r)
 	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
 		f := contactFolderOf(r, mb)
 		if f == nil {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/safeguard365/safeguard365/internal/m365sim/odata"
+
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
 )
 
@@ -51,6 +53,35 @@ func readDeltaCursor(w http.ResponseWriter, r *http.Request, style deltaStyle) (
 	}
 	c.tok = t
 	return c, true
+}
+
+// startDelta checks a delta request's query options against rules and
+// reads its cursor. The $select of a round's first request is kept in the
+// token, as Graph encodes query options into its delta tokens. It writes
+// the 400 itself and returns false then.
+func startDelta(w http.ResponseWriter, r *http.Request, rules odata.Rules, style deltaStyle) (*odata.Query, deltaCursor, bool) {
+	q := parseQuery(w, r, rules)
+	if q == nil {
+		return nil, deltaCursor{}, false
+	}
+	c, ok := readDeltaCursor(w, r, style)
+	if !ok {
+		return nil, deltaCursor{}, false
+	}
+	if c.tok.Initial && len(q.Select) > 0 {
+		c.tok.Select = joinSelect(q.Select)
+	}
+	return q, c, true
+}
+
+// outlookPageSize is the page size of an Outlook delta request:
+// Prefer: odata.maxpagesize, else 10 (Outlook's list default; Graph does
+// not document the delta default).
+func outlookPageSize(w http.ResponseWriter, r *http.Request) int {
+	if n := maxPageSize(w, r); n > 0 {
+		return n
+	}
+	return 10
 }
 
 // deltaPage is one computed page of a delta round.

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/safeguard365/safeguard365/internal/m365sim/odata"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
@@ -130,41 +131,51 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) usersDelta(w http.ResponseWriter, r *http.Request) {
-	q := parseQuery(w, r, odata.UsersDelta)
-	if q == nil {
-		return
-	}
-	c, ok := readDeltaCursor(w, r, deltaDirectory)
+	t := s.t(r)
+	s.directoryDelta(w, r, odata.UsersDelta, "users", &t.UsersLog, userDefaults, func(id string) map[string]any {
+		if u := t.UsersByID[lower(id)]; u != nil && !u.Deleted {
+			return userJSON(u)
+		}
+		return nil
+	})
+}
+
+// directoryDelta serves /users/delta and /groups/delta: objects that left
+// come back as @removed with reason "changed" (soft-deleted, restorable),
+// as directory delta reports them.
+// https://learn.microsoft.com/en-us/graph/api/user-delta
+func (s *Server) directoryDelta(w http.ResponseWriter, r *http.Request, rules odata.Rules, kind string,
+	log *tenant.ChangeLog, defaults []string, lookup func(id string) map[string]any) {
+	_, c, ok := startDelta(w, r, rules, deltaDirectory)
 	if !ok {
 		return
 	}
-	if c.tok.Initial && len(q.Select) > 0 {
-		c.tok.Select = joinSelect(q.Select)
-	}
 	sel := splitSelect(c.tok.Select)
 	if len(sel) == 0 {
-		sel = userDefaults
+		sel = defaults
 	}
 	var page deltaPage
 	var items []map[string]any
 	valid := true
-	s.t(r).Read(func() error {
-		page, valid = computeDelta(&s.t(r).UsersLog, c, s.t(r).Seq(), 100)
+	t := s.t(r)
+	t.Read(func() error {
+		page, valid = computeDelta(log, c, t.Seq(), 100)
 		for _, e := range page.entries {
-			u := s.t(r).UsersByID[lower(e.ID)]
-			if e.Removed || u == nil || u.Deleted {
-				items = append(items, removed("#microsoft.graph.user", e.ID, "changed"))
+			obj := lookup(e.ID)
+			if e.Removed || obj == nil {
+				items = append(items, removed("#microsoft.graph."+strings.TrimSuffix(kind, "s"), e.ID, "changed"))
 				continue
 			}
-			items = append(items, odata.Project(userJSON(u), sel))
+			items = append(items, odata.Project(obj, sel))
 		}
 		return nil
 	})
+	path := "/" + kind + "/delta"
 	if !valid {
-		deltaGone(w, r, deltaDirectory, selfLink(r, "/users/delta", nil))
+		deltaGone(w, r, deltaDirectory, selfLink(r, path, nil))
 		return
 	}
-	writeDelta(w, r, deltaDirectory, "/users/delta", nil, "users", page, items)
+	writeDelta(w, r, deltaDirectory, path, nil, kind, page, items)
 }
 
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
@@ -243,36 +254,11 @@ func (s *Server) listGroupMembers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) groupsDelta(w http.ResponseWriter, r *http.Request) {
-	q := parseQuery(w, r, odata.GroupsDelta)
-	if q == nil {
-		return
-	}
-	c, ok := readDeltaCursor(w, r, deltaDirectory)
-	if !ok {
-		return
-	}
-	if c.tok.Initial && len(q.Select) > 0 {
-		c.tok.Select = joinSelect(q.Select)
-	}
-	sel := splitSelect(c.tok.Select)
-	var page deltaPage
-	var items []map[string]any
-	valid := true
-	s.t(r).Read(func() error {
-		page, valid = computeDelta(&s.t(r).GroupsLog, c, s.t(r).Seq(), 100)
-		for _, e := range page.entries {
-			g := s.t(r).GroupsByID[lower(e.ID)]
-			if e.Removed || g == nil || g.Deleted {
-				items = append(items, removed("#microsoft.graph.group", e.ID, "changed"))
-				continue
-			}
-			items = append(items, odata.Project(withID(g.ID, g.Props), sel))
+	t := s.t(r)
+	s.directoryDelta(w, r, odata.GroupsDelta, "groups", &t.GroupsLog, nil, func(id string) map[string]any {
+		if g := t.GroupsByID[lower(id)]; g != nil && !g.Deleted {
+			return withID(g.ID, g.Props)
 		}
 		return nil
 	})
-	if !valid {
-		deltaGone(w, r, deltaDirectory, selfLink(r, "/groups/delta", nil))
-		return
-	}
-	writeDelta(w, r, deltaDirectory, "/groups/delta", nil, "groups", page, items)
 }

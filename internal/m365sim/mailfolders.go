@@ -131,21 +131,11 @@ func (s *Server) updateMailFolder(w http.ResponseWriter, r *http.Request) {
 // mailFoldersDelta returns every folder of the mailbox (nested ones too,
 // with parentFolderId), as mailFolder delta tracks the whole hierarchy.
 func (s *Server) mailFoldersDelta(w http.ResponseWriter, r *http.Request) {
-	q := parseQuery(w, r, odata.MailFolders)
-	if q == nil {
-		return
-	}
-	c, ok := readDeltaCursor(w, r, deltaOutlook)
+	_, c, ok := startDelta(w, r, odata.MailFolders, deltaOutlook)
 	if !ok {
 		return
 	}
-	if c.tok.Initial && len(q.Select) > 0 {
-		c.tok.Select = joinSelect(q.Select)
-	}
-	size := max(maxPageSize(w, r), 0)
-	if size == 0 {
-		size = 10
-	}
+	size := outlookPageSize(w, r)
 	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
 		page, valid := computeDelta(&mb.FoldersLog, c, s.t(r).Seq(), size)
 		path := "/users/" + u.ID + "/mailFolders/delta"

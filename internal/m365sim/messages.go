@@ -386,21 +386,11 @@ func (s *Server) moveMessage(w http.ResponseWriter, r *http.Request) {
 // messagesDelta serves per-folder message delta.
 // https://learn.microsoft.com/en-us/graph/delta-query-messages
 func (s *Server) messagesDelta(w http.ResponseWriter, r *http.Request) {
-	q := parseQuery(w, r, odata.MessagesDelta)
-	if q == nil {
-		return
-	}
-	c, ok := readDeltaCursor(w, r, deltaOutlook)
+	_, c, ok := startDelta(w, r, odata.MessagesDelta, deltaOutlook)
 	if !ok {
 		return
 	}
-	if c.tok.Initial && len(q.Select) > 0 {
-		c.tok.Select = joinSelect(q.Select)
-	}
-	size := maxPageSize(w, r)
-	if size == 0 {
-		size = 10
-	}
+	size := outlookPageSize(w, r)
 	imm := callOf(r).immutable
 	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
 		f := mb.Folder(r.PathValue("folder"))
