@@ -506,8 +506,12 @@ func TestControlMutateShowsInDelta(t *testing.T) {
 	if locked != int(n["files"].(float64)) {
 		t.Errorf("delta shows %d .locked files, ransomware reported %v", locked, n["files"])
 	}
-	if err := l.Control("POST", "mutate", map[string]any{"Seed": 3}, nil); err != nil {
+	var rep struct{ Changes []map[string]any }
+	if err := l.Control("POST", "mutate", map[string]any{"Seed": 3}, &rep); err != nil {
 		t.Fatal(err)
+	}
+	if len(rep.Changes) < 10 {
+		t.Errorf("mutate with only a seed made %d changes; want a typical day's activity", len(rep.Changes))
 	}
 	if err := l.Control("POST", "nope", nil, nil); err == nil {
 		t.Error("unknown control endpoint accepted")

@@ -23,7 +23,8 @@ import (
 //	POST /_sim/expire-tokens    every token issued so far fails as expired
 //	GET  /_sim/limits           throttling configuration
 //	PUT  /_sim/limits           replace it (limits.Config as JSON)
-//	POST /_sim/mutate           run the activity mutator (tenant.MutateOptions)
+//	POST /_sim/mutate           run the activity mutator (tenant.MutateOptions;
+//	                            with only Seed/Now/Period, a typical day's activity)
 //	POST /_sim/ransomware       {"user":"upn","files":50}
 //	GET  /_sim/tenant           summary of the tenant (users, item counts)
 //	POST /_sim/snapshot         keep an in-memory copy of the tenant; {"sequence":n}
@@ -101,6 +102,12 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		var opts tenant.MutateOptions
 		if !decodeControl(w, r, &opts) {
 			return
+		}
+		if opts == (tenant.MutateOptions{Seed: opts.Seed, Now: opts.Now, Period: opts.Period}) {
+			// No counts given: a typical day's activity for this tenant.
+			def := tenant.DefaultMutateOptions(opts.Seed, len(s.Summary().Users))
+			def.Now, def.Period = opts.Now, opts.Period
+			opts = def
 		}
 		rep, err := tenant.Mutate(s.t(r), opts)
 		if err != nil {
