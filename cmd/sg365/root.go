@@ -11,6 +11,7 @@ func subcommands(g *GlobalOptions) []*cobra.Command {
 	return []*cobra.Command{
 		newDemoCommand(g),
 		newRepoCommand(g),
+		newBackupCommand(g),
 		newSnapshotsCommand(g),
 		newLsCommand(g),
 		newForgetCommand(g),

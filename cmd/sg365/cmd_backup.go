@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/safeguard365/safeguard365/internal/dataguard"
+	"github.com/safeguard365/safeguard365/internal/graph"
+	"github.com/safeguard365/safeguard365/internal/repo"
+)
+
+// BackupOptions are the flags of "sg365 backup".
+type BackupOptions struct {
+	TenantFlags
+	Repo      RepoFlags
+	Workloads []string
+	Users     []string
+	All       bool
+	Workers   int
+}
+
+// AddFlags registers the command's flags.
+func (o *BackupOptions) AddFlags(fs *pflag.FlagSet) {
+	o.TenantFlags.AddFlags(fs)
+	o.Repo.AddFlags(fs)
+	fs.StringSliceVar(&o.Workloads, "workload", []string{dataguard.WorkloadMail, dataguard.WorkloadOneDrive},
+		"workloads to back up: "+dataguard.WorkloadMail+", "+dataguard.WorkloadOneDrive)
+	fs.StringArrayVar(&o.Users, "user", nil, "back up this user (`UPN` or id); repeat for several")
+	fs.BoolVar(&o.All, "all", false, "back up every user of the tenant")
+	fs.IntVar(&o.Workers, "workers", 8, "mailboxes and OneDrives backed up at once")
+}
+
+// Validate checks the options.
+func (o BackupOptions) Validate() error {
+	switch {
+	case o.All && len(o.Users) > 0:
+		return errors.New("give --user or --all, not both")
+	case !o.All && len(o.Users) == 0:
+		return errors.New("say whom to back up: --user UPN (repeatable) or --all")
+	case o.Workers < 1:
+		return fmt.Errorf("--workers %d: want at least 1", o.Workers)
+	}
+	return nil
+}
+
+func newBackupCommand(g *GlobalOptions) *cobra.Command {
+	var opts BackupOptions
+	cmd := &cobra.Command{
+		Use:   "backup (--user UPN ... | --all) [--workload mail,onedrive]",
+		Short: "Back up mailboxes and OneDrives into the repository",
+		Long: withExitCodes(`Back up the chosen users' mail and OneDrive files into the repository, one
+snapshot per mailbox and per OneDrive. The first run reads everything; later
+runs read only what changed (Graph delta queries) and carry the rest over by
+reference. Items that fail are recorded and retried by the next run; the run
+then exits with code 3.`),
+		Example: "  sg365 backup --all\n  sg365 backup --user adele@contoso.com --workload mail --json",
+		Args:    noArgs,
+		PreRunE: validating(func() error { return opts.Validate() }),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBackup(cmd.Context(), opts, *g)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func runBackup(ctx context.Context, opts BackupOptions, g GlobalOptions) error {
+	s, err := resolveTenant(g, opts.TenantFlags)
+	if err != nil {
+		return err
+	}
+	cfg, err := graphConfig(s)
+	if err != nil {
+		return err
+	}
+	c, err := graph.New(cfg, graph.Options{Logger: g.Logger})
+	if err != nil {
+		return fmt.Errorf("tenant %s: %w", s.TenantID, err)
+	}
+	r, _, err := openRepo(ctx, opts.Repo, g)
+	if err != nil {
+		return err
+	}
+	defer r.Close(ctx)
+	tenantID := s.TenantID
+	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
+		tenantID = info.TenantID // the GUID, also when the config names a domain
+	}
+	return backupAndReport(ctx, c, r, dataguard.BackupOptions{
+		TenantID: tenantID, Workloads: opts.Workloads, Users: opts.Users, Workers: opts.Workers,
+	}, g)
+}
+
+// backupAndReport runs a backup with progress on stderr and prints its
+// summary. It maps an incomplete run to exit code 3.
+func backupAndReport(ctx context.Context, c *graph.Client, r *repo.Repository, bo dataguard.BackupOptions, g GlobalOptions) error {
+	p := newProgress(g.Stderr)
+	bo.Reporter = p
+	stop := p.start()
+	sum, err := dataguard.Backup(ctx, c, r, bo)
+	stop()
+	if perr := printBackupSummary(g, sum); perr != nil && err == nil {
+		err = perr
+	}
+	if errors.Is(err, dataguard.ErrPartial) {
+		return fmt.Errorf("%w: %w", err, errPartial)
+	}
+	return err
+}
+
+func printBackupSummary(g GlobalOptions, sum dataguard.Summary) error {
+	if g.JSON {
+		for _, rs := range sum.Resources {
+			if err := g.printJSON(struct {
+				MessageType string `json:"message_type"`
+				dataguard.ResourceSummary
+			}{"resource", rs}); err != nil {
+				return err
+			}
+		}
+		return g.printJSON(struct {
+			MessageType string `json:"message_type"`
+			dataguard.Summary
+		}{"summary", sum})
+	}
+	tw := tabwriter.NewWriter(g.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "WORKLOAD\tUSER\tSTATUS\tNEW\tCHANGED\tDELETED\tUNCHANGED\tFAILED\tREAD\tSTORED")
+	for _, rs := range sum.Resources {
+		status := string(rs.Status)
+		if rs.Error != "" {
+			status += ": " + rs.Error
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", rs.Workload, rs.Name, status,
+			rs.New, rs.Changed, rs.Deleted, rs.Unchanged, rs.Failed, humanBytes(rs.BytesRead), humanBytes(rs.BytesStored))
+	}
+	t := sum.Total
+	fmt.Fprintf(tw, "TOTAL\t\t\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", t.New, t.Changed, t.Deleted, t.Unchanged, t.Failed,
+		humanBytes(t.BytesRead), humanBytes(t.BytesStored))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.Stdout, "\nRun %s: %d resources in %.1fs; %d Graph requests, %d throttled.\n",
+		sum.RunID, len(sum.Resources), sum.Seconds, sum.Graph.Requests, sum.Graph.Throttled)
+	for _, rs := range sum.Resources {
+		for _, f := range rs.Failures {
+			fmt.Fprintf(g.Stdout, "failed: %s %s: %s\n", rs.Name, f.ID, f.Error)
+		}
+	}
+	return nil
+}
+
+// progress renders a run's events on stderr: a line that rewrites itself on
+// a terminal, plain lines every 10 s otherwise.
+type progress struct {
+	dataguard.NopReporter
+	w       io.Writer
+	tty     bool
+	items   atomic.Int64
+	failed  atomic.Int64
+	bytes   atomic.Int64
+	done    atomic.Int64
+	started atomic.Int64
+	t0      time.Time
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w, t0: time.Now()}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.tty = true
+	}
+	return p
+}
+
+func (p *progress) ResourceStarted(dataguard.Resource)                  { p.started.Add(1) }
+func (p *progress) ResourceDone(dataguard.ResourceSummary)              { p.done.Add(1) }
+func (p *progress) ItemDone(dataguard.ItemRef, dataguard.Change, int64) { p.items.Add(1) }
+func (p *progress) ItemFailed(dataguard.ItemRef, error)                 { p.failed.Add(1) }
+func (p *progress) BytesRead(_ dataguard.Resource, n int64)             { p.bytes.Add(n) }
+
+func (p *progress) line() string {
+	secs := time.Since(p.t0).Seconds()
+	rate := float64(p.bytes.Load()) / max(secs, 0.001)
+	return fmt.Sprintf("%d/%d resources done, %d items, %d failed, %s read (%s/s), %s",
+		p.done.Load(), p.started.Load(), p.items.Load(), p.failed.Load(), humanBytes(p.bytes.Load()),
+		humanBytes(int64(rate)), time.Since(p.t0).Round(time.Second))
+}
+
+// start renders until the returned stop is called.
+func (p *progress) start() (stop func()) {
+	every := 10 * time.Second
+	if p.tty {
+		every = 250 * time.Millisecond
+	}
+	quit := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				if p.tty {
+					fmt.Fprintf(p.w, "\r\033[K%s\n", p.line())
+				}
+				return
+			case <-tick.C:
+				if p.tty {
+					fmt.Fprintf(p.w, "\r\033[K%s", p.line())
+				} else {
+					fmt.Fprintln(p.w, strings.TrimSpace(p.line()))
+				}
+			}
+		}
+	}()
+	return func() { close(quit); wg.Wait() }
+}
