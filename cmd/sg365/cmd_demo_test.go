@@ -8,7 +8,7 @@ import (
 
 func TestDemoJSON(t *testing.T) {
 	g, stdout, _ := testGlobals(t, true)
-	if err := runDemo(t.Context(), DemoOptions{Users: 3, Seed: 5}, g); err != nil {
+	if err := runDemo(t.Context(), DemoOptions{Users: 3, Seed: 5, NoBackup: true}, g); err != nil {
 		t.Fatal(err)
 	}
 	var users, messages int
@@ -42,7 +42,7 @@ func TestDemoText(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := stdout.String()
-	for _, want := range []string{"MESSAGES", "ONEDRIVE FILES", "TOTAL", "Graph requests"} {
+	for _, want := range []string{"MESSAGES", "ONEDRIVE FILES", "TOTAL", "Graph requests", "Full backup:", "Incremental backup:", "UNCHANGED"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
