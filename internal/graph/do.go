@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -218,4 +219,36 @@ func newRequestID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// doRead sends req and reads its whole body, at most limit+1 bytes. A body
+// cut short by a dropped connection fails like a reset connection does, so
+// the exchange is repeated under the same rules: only for requests that are
+// safe to repeat, within MaxAttempts.
+func (c *Client) doRead(ctx context.Context, req *Request, limit int64) (*http.Response, []byte, error) {
+	safe := idempotent(req.method()) || req.RetrySafe || isRetrySafe(ctx)
+	for attempt := 1; ; attempt++ {
+		resp, err := c.Do(ctx, req)
+		if err != nil {
+			return nil, nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+		resp.Body.Close()
+		if err == nil {
+			return resp, data, nil
+		}
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		err = fmt.Errorf("graph: %s: read response: %w", req.op(), scrubURLError(err, req.noAuth))
+		if !transient(errors.Unwrap(err)) || !safe || attempt >= c.opts.MaxAttempts || !req.rewind() {
+			return nil, nil, err
+		}
+		delay := backoff(attempt, c.opts.RetryBaseDelay, c.opts.RetryMaxDelay, c.jitter())
+		c.m.retry(req.class(), "body", delay)
+		c.log.Debug("graph retry", "op", req.op(), "attempt", attempt, "reason", "body", "delay", delay)
+		if err := sleep(ctx, delay); err != nil {
+			return nil, nil, err
+		}
+	}
 }

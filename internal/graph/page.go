@@ -60,17 +60,12 @@ func decodeItem[T any](raw json.RawMessage) (T, error) {
 
 // fetchPage sends req and decodes the page it returns.
 func (c *Client) fetchPage(ctx context.Context, req *Request) (*page, error) {
-	resp, err := c.Do(ctx, req)
+	resp, data, err := c.doRead(ctx, req, maxPageBytes)
 	if err != nil {
 		return nil, err
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("graph: %s: unexpected status %d for a collection", req.op(), resp.StatusCode)
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("graph: %s: read page: %w", req.op(), err)
 	}
 	if len(data) > maxPageBytes {
 		return nil, fmt.Errorf("graph: %s: page larger than %d bytes", req.op(), maxPageBytes)
@@ -182,18 +177,20 @@ func (c *Client) Send(ctx context.Context, method, path string, in, out any, opt
 
 // doJSON sends req and decodes the response body into out.
 func (c *Client) doJSON(ctx context.Context, req *Request, out any) error {
-	resp, err := c.Do(ctx, req)
+	if out == nil {
+		resp, err := c.Do(ctx, req)
+		if err != nil {
+			return err
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+		return resp.Body.Close()
+	}
+	resp, data, err := c.doRead(ctx, req, maxPageBytes)
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+	if resp.StatusCode == http.StatusNoContent {
 		return nil
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes+1))
-	if err != nil {
-		return fmt.Errorf("graph: %s: read response: %w", req.op(), err)
 	}
 	if len(data) > maxPageBytes {
 		return fmt.Errorf("graph: %s: response larger than %d bytes", req.op(), maxPageBytes)
