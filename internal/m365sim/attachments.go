@@ -23,22 +23,21 @@ var attachmentTypes = map[string]string{
 	"reference": "#microsoft.graph.referenceAttachment",
 }
 
-// attachmentJSON renders an attachment; file attachments carry their bytes
-// as base64 contentBytes, as Graph returns them.
-func attachmentJSON(a *tenant.Attachment, withContent bool) (map[string]any, error) {
+// attachmentJSON renders an attachment. File attachments carry their bytes
+// as base64 contentBytes, as Graph returns them; when blobs is non-nil the
+// bytes are not read here but left as a marker that writeJSONBlobs streams,
+// so a 150 MB attachment is never held in memory.
+func attachmentJSON(a *tenant.Attachment, blobs *[]tenant.Blob) map[string]any {
 	out := withID(a.ID, a.Props)
 	out["@odata.type"] = attachmentTypes[a.Kind]
 	if a.Content != nil {
 		out["size"] = a.Content.Size()
-		if withContent && a.Kind == "file" {
-			b, err := io.ReadAll(tenant.Reader(a.Content))
-			if err != nil {
-				return nil, err
-			}
-			out["contentBytes"] = base64.StdEncoding.EncodeToString(b)
+		if blobs != nil && a.Kind == "file" {
+			out["contentBytes"] = blobMarker(len(*blobs))
+			*blobs = append(*blobs, a.Content)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func attachmentsFromJSON(raw any) ([]*tenant.Attachment, error) {
@@ -114,25 +113,17 @@ func (s *Server) listAttachments(w http.ResponseWriter, r *http.Request) {
 
 func writeAttachments(w http.ResponseWriter, r *http.Request, q *odata.Query, atts []*tenant.Attachment) {
 	var items []map[string]any
+	var blobs []tenant.Blob
 	for _, a := range atts {
-		it, err := attachmentJSON(a, true)
-		if err != nil {
-			graphError(w, r, http.StatusInternalServerError, "ErrorInternalServerError", err.Error())
-			return
-		}
-		items = append(items, it)
+		items = append(items, attachmentJSON(a, &blobs))
 	}
-	writePage(w, r, q, odata.Rules{DefaultTop: 1000}, items, listOpts{context: "attachments", keep: []string{"@odata.type"}})
+	writePage(w, r, q, odata.Rules{DefaultTop: 1000}, items, listOpts{context: "attachments", keep: []string{"@odata.type"}, blobs: blobs})
 }
 
 func (s *Server) getAttachment(w http.ResponseWriter, r *http.Request) {
 	s.withAttachment(w, r, func(a *tenant.Attachment) {
-		it, err := attachmentJSON(a, true)
-		if err != nil {
-			graphError(w, r, http.StatusInternalServerError, "ErrorInternalServerError", err.Error())
-			return
-		}
-		writeJSON(w, http.StatusOK, it)
+		var blobs []tenant.Blob
+		writeJSONBlobs(w, http.StatusOK, attachmentJSON(a, &blobs), blobs)
 	})
 }
 
@@ -193,7 +184,7 @@ func (s *Server) addAttachment(w http.ResponseWriter, r *http.Request) {
 		a.Props["lastModifiedDateTime"] = tenant.Timestamp(s.opts.Now())
 		m.Attachments = append(m.Attachments, a)
 		s.t(r).UpdateMessage(mb, m, tenant.Props{})
-		it, _ := attachmentJSON(a, false)
+		it := attachmentJSON(a, nil)
 		return func() { writeJSON(w, http.StatusCreated, it) }
 	})
 }

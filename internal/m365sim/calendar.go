@@ -201,7 +201,7 @@ func (s *Server) addEventAttachment(w http.ResponseWriter, r *http.Request) {
 		a.ID = s.t(r).NewOutlookID("AAMkADAT")
 		e.Attachments = append(e.Attachments, a)
 		s.t(r).UpdateEvent(mb, e, tenant.Props{})
-		out, _ := attachmentJSON(a, false)
+		out := attachmentJSON(a, nil)
 		return func() { writeJSON(w, http.StatusCreated, out) }
 	})
 }

@@ -584,3 +584,38 @@ func TestDirectoryDelta(t *testing.T) {
 		t.Fatalf("$deltatoken=latest: %v", latest)
 	}
 }
+
+func TestAttachmentsStreamAndCTag(t *testing.T) {
+	l := Start(t, Options{Users: 1, Seed: 2})
+	c := newClient(t, l)
+	uid := firstUser(t, c)
+	m := c.do("POST", "/users/"+uid+"/mailFolders/inbox/messages", map[string]any{"subject": "with attachment"}).json(t)
+	content := bytes.Repeat([]byte("attachment bytes ✈ "), 5000)
+	r := c.do("POST", "/users/"+uid+"/messages/"+m["id"].(string)+"/attachments", map[string]any{
+		"@odata.type": "#microsoft.graph.fileAttachment", "name": "a.txt", "contentType": "text/plain",
+		"contentBytes": base64.StdEncoding.EncodeToString(content)})
+	if r.status != 201 {
+		t.Fatalf("add attachment: %d %s", r.status, r.body)
+	}
+	list := c.get("/users/" + uid + "/messages/" + m["id"].(string) + "/attachments")
+	atts := list["value"].([]any)
+	got, _ := base64.StdEncoding.DecodeString(atts[0].(map[string]any)["contentBytes"].(string))
+	if len(atts) != 1 || !bytes.Equal(got, content) {
+		t.Fatalf("listed attachment: %d attachments, content equal %v", len(atts), bytes.Equal(got, content))
+	}
+	one := c.get("/users/" + uid + "/messages/" + m["id"].(string) + "/attachments/" + atts[0].(map[string]any)["id"].(string))
+	if one["contentBytes"] != atts[0].(map[string]any)["contentBytes"] || one["name"] != "a.txt" {
+		t.Fatal("single attachment differs from the listed one")
+	}
+	// cTag follows content, eTag any change.
+	f := findFile(t, c, uid, 1)
+	id := f["id"].(string)
+	renamed := c.do("PATCH", "/users/"+uid+"/drive/items/"+id, map[string]any{"name": "renamed-" + f["name"].(string)}).json(t)
+	if renamed["cTag"] != f["cTag"] || renamed["eTag"] == f["eTag"] {
+		t.Errorf("rename: cTag %v -> %v (must stay), eTag %v -> %v (must change)", f["cTag"], renamed["cTag"], f["eTag"], renamed["eTag"])
+	}
+	rewritten := c.do("PUT", "/users/"+uid+"/drive/items/"+id+"/content", []byte("new content")).json(t)
+	if rewritten["cTag"] == renamed["cTag"] {
+		t.Errorf("new content kept cTag %v", rewritten["cTag"])
+	}
+}

@@ -86,7 +86,14 @@ func (s *Server) itemJSON(r *http.Request, d *tenant.Drive, it *tenant.DriveItem
 	out := withID(it.ID, it.Props)
 	out["name"] = it.Name
 	out["eTag"] = it.ETag()
-	out["cTag"] = `"c:{` + it.ID + `},` + itoa(it.Version) + `"`
+	// cTag changes with the content only (eTag with any change), as the
+	// driveItem resource documents; a file's content generation is its
+	// number of versions.
+	ctag := it.Version
+	if !it.Folder {
+		ctag = int64(len(it.Versions) + 1)
+	}
+	out["cTag"] = `"c:{` + it.ID + `},` + itoa(ctag) + `"`
 	out["size"] = d.Size(it)
 	out["webUrl"] = baseURL(r) + "/personal/" + d.Owner + "/Documents" + d.Path(it)
 	if it.ID == d.RootID {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/safeguard365/safeguard365/internal/m365sim/odata"
+	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
 )
 
 // parseQuery parses and checks the request's query options against rules,
@@ -62,10 +63,11 @@ func maxPageSize(w http.ResponseWriter, r *http.Request) int {
 
 // listOpts tunes writePage for one resource.
 type listOpts struct {
-	context   string   // @odata.context fragment
-	keep      []string // properties $select always keeps
-	countAny  bool     // $count=true works without ConsistencyLevel (Outlook)
-	preferMax bool     // honour Prefer: odata.maxpagesize
+	context   string        // @odata.context fragment
+	keep      []string      // properties $select always keeps
+	countAny  bool          // $count=true works without ConsistencyLevel (Outlook)
+	preferMax bool          // honour Prefer: odata.maxpagesize
+	blobs     []tenant.Blob // content streamed for blobMarker values (attachments)
 }
 
 // writePage filters, sorts, counts, pages and projects items and writes one
@@ -132,7 +134,7 @@ func writePage(w http.ResponseWriter, r *http.Request, q *odata.Query, rules oda
 		next.Set("$skiptoken", pageToken{Offset: end}.encode())
 		extra["@odata.nextLink"] = selfLink(r, r.URL.Path, next)
 	}
-	collection(w, r, o.context, out, extra)
+	collection(w, r, o.context, out, extra, o.blobs...)
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -3,10 +3,14 @@ package m365sim
 import (
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -80,8 +84,9 @@ func decodeToken(s string) (pageToken, bool) {
 	return t, true
 }
 
-// collection writes a page of a collection.
-func collection(w http.ResponseWriter, r *http.Request, ctx string, items []map[string]any, extra map[string]any) {
+// collection writes a page of a collection. blobs are streamed in place of
+// the items' blobMarker values.
+func collection(w http.ResponseWriter, r *http.Request, ctx string, items []map[string]any, extra map[string]any, blobs ...tenant.Blob) {
 	body := map[string]any{"@odata.context": contextURL(r, ctx)}
 	for k, v := range extra {
 		body[k] = v
@@ -90,5 +95,49 @@ func collection(w http.ResponseWriter, r *http.Request, ctx string, items []map[
 		items = []map[string]any{}
 	}
 	body["value"] = items
-	writeJSON(w, http.StatusOK, body)
+	writeJSONBlobs(w, http.StatusOK, body, blobs)
+}
+
+// blobMarker stands for blob i in a JSON value until writeJSONBlobs
+// replaces it with the blob's base64 encoding. NUL cannot occur in the
+// JSON text encoding/json writes except from such a string.
+func blobMarker(i int) string { return "\x00blob:" + strconv.Itoa(i) + "\x00" }
+
+// markerPattern is blobMarker as encoding/json escapes it.
+var markerPattern = regexp.MustCompile(`\\u0000blob:([0-9]+)\\u0000`)
+
+// writeJSONBlobs writes v as JSON, streaming the base64 of blobs where v
+// holds their markers, with an exact Content-Length.
+func writeJSONBlobs(w http.ResponseWriter, status int, v any, blobs []tenant.Blob) {
+	if len(blobs) == 0 {
+		writeJSON(w, status, v)
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	locs := markerPattern.FindAllSubmatchIndex(b, -1)
+	n := int64(len(b))
+	for _, m := range locs {
+		i, _ := strconv.Atoi(string(b[m[2]:m[3]]))
+		n += int64(base64.StdEncoding.EncodedLen(int(blobs[i].Size()))) - int64(m[1]-m[0])
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8")
+	h.Set("Content-Length", strconv.FormatInt(n, 10))
+	w.WriteHeader(status)
+	last := 0
+	for _, m := range locs {
+		w.Write(b[last:m[0]])
+		i, _ := strconv.Atoi(string(b[m[2]:m[3]]))
+		enc := base64.NewEncoder(base64.StdEncoding, w)
+		if _, err := io.Copy(enc, tenant.Reader(blobs[i])); err != nil {
+			panic(http.ErrAbortHandler) // headers are sent; cut the response
+		}
+		enc.Close()
+		last = m[1]
+	}
+	w.Write(b[last:])
 }
