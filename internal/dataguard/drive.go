@@ -244,18 +244,7 @@ func (j *driveJob) round(ctx context.Context, link string) error {
 		if j.full && !it.Removed {
 			seen[it.ID] = true
 		}
-		wait, done := j.order.claim(it.ID)
-		g.Go(func() error {
-			defer done()
-			if wait != nil {
-				select {
-				case <-wait:
-				case <-gctx.Done():
-					return gctx.Err()
-				}
-			}
-			return j.apply(gctx, sh, it)
-		})
+		g.Go(j.order.run(gctx, it.ID, func(ctx context.Context) error { return j.apply(ctx, sh, it) }))
 	}
 	if werr := g.Wait(); werr != nil {
 		return werr

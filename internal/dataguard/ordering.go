@@ -1,6 +1,9 @@
 package dataguard
 
-import "sync"
+import (
+	"context"
+	"sync"
+)
 
 // ordering keeps the changes of one id in the order a delta round reported
 // them. Graph may report an id more than once in a round and the last
@@ -32,5 +35,22 @@ func (o *ordering) claim(id string) (wait <-chan struct{}, done func()) {
 		}
 		o.mu.Unlock()
 		close(ch)
+	}
+}
+
+// run registers a change of id and returns the function that applies it
+// with fn once the previous change of id has finished, for an errgroup.
+func (o *ordering) run(ctx context.Context, id string, fn func(context.Context) error) func() error {
+	wait, done := o.claim(id)
+	return func() error {
+		defer done()
+		if wait != nil {
+			select {
+			case <-wait:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return fn(ctx)
 	}
 }

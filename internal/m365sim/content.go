@@ -3,7 +3,6 @@ package m365sim
 import (
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -19,12 +18,6 @@ const maxSimpleUpload = 250 << 20
 // spoolInMemory is the size up to which uploaded content stays in memory;
 // larger uploads go to a temporary file so memory stays flat.
 const spoolInMemory = 4 << 20
-
-type sectionReader = io.SectionReader
-
-func newSectionReader(b tenant.Blob) *io.SectionReader { return io.NewSectionReader(b, 0, b.Size()) }
-
-func pathEscape(s string) string { return url.PathEscape(s) }
 
 // getContent answers 302 with the pre-authenticated download URL, as the
 // content endpoint does; Range must then be sent to that URL.

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -99,8 +101,6 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", `attachment; filename*=UTF-8''`+pathEscape(name))
-	http.ServeContent(w, r, "", modified, blobSeeker(blob))
+	h.Set("Content-Disposition", `attachment; filename*=UTF-8''`+url.PathEscape(name))
+	http.ServeContent(w, r, "", modified, io.NewSectionReader(blob, 0, blob.Size()))
 }
-
-func blobSeeker(b tenant.Blob) *sectionReader { return newSectionReader(b) }

@@ -3,6 +3,7 @@ package m365sim
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/safeguard365/safeguard365/internal/m365sim/odata"
@@ -371,4 +372,5 @@ func (s *Server) listPermissions(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func itoa(v int64) string { return strconvFormat(v) }
+// itoa formats a version or counter for ids and tags.
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"sync"
-	"time"
 
 	"github.com/safeguard365/safeguard365/internal/m365sim/identity"
 	"github.com/safeguard365/safeguard365/internal/m365sim/limits"
@@ -115,8 +114,6 @@ func (s *Server) Close() error {
 	s.temps.files = nil
 	return nil
 }
-
-func (s *Server) after(d time.Duration) <-chan time.Time { return time.After(d) }
 
 // statusRecorder captures the status a handler wrote, for the counters.
 type statusRecorder struct {

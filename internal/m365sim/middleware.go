@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/safeguard365/safeguard365/internal/m365sim/limits"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
@@ -42,7 +43,7 @@ func (s *Server) handle(pattern string, sp spec, h handlerFunc) {
 			select {
 			case <-r.Context().Done():
 				return
-			case <-s.after(c.delay):
+			case <-time.After(c.delay):
 			}
 		}
 		h(w, r)
@@ -140,7 +141,7 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request) (http.Respo
 		} else {
 			select {
 			case <-r.Context().Done():
-			case <-s.after(f.Delay):
+			case <-time.After(f.Delay):
 			}
 		}
 	case limits.FaultTruncate:

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -127,5 +126,3 @@ func splitSelect(s string) []string {
 	}
 	return strings.Split(s, ",")
 }
-
-func strconvFormat(v int64) string { return strconv.FormatInt(v, 10) }
