@@ -34,7 +34,8 @@ func (j *driveJob) apply(ctx context.Context, sh *driveShard, it graph.DeltaItem
 func (j *driveJob) store(ctx context.Context, sh *driveShard, item *graph.DriveItem) error {
 	rr := j.rr
 	id := item.ID
-	mark := driveMark{ETag: item.ETag, CTag: item.CTag, Hash: contentHash(item), Size: item.Size, Folder: item.File == nil}
+	mark := driveMark{ETag: item.ETag, CTag: item.CTag, Hash: contentHash(item), Size: item.Size, Folder: item.File == nil,
+		Name: item.Name}
 	if item.ParentReference != nil {
 		mark.Parent = item.ParentReference.ID
 	}

@@ -77,6 +77,10 @@ type driveMark struct {
 	Size   int64  `json:"s"`
 	Parent string `json:"p,omitempty"`
 	Folder bool   `json:"f,omitempty"` // folder, package or root: no content file
+	// Name is the item's name, so that a snapshot's tree can be shown
+	// without reading every .meta.json. Indexes written before it was
+	// added lack it; readers fall back to the item's .meta.json.
+	Name string `json:"n,omitempty"`
 }
 
 // index is a container's .index.json.
