@@ -13,6 +13,7 @@ const (
 	exitFatal       = 1   // the command failed
 	exitUsage       = 2   // bad flags or arguments; nothing was done
 	exitPartial     = 3   // finished, but some items failed (see errPartial)
+	exitFound       = 4   // a check found what it looks for: differences, findings (see errFound)
 	exitInterrupted = 130 // stopped by SIGINT or SIGTERM before finishing
 )
 
@@ -22,12 +23,19 @@ const exitCodesHelp = `Exit codes:
   1    fatal error
   2    usage error (bad flag or argument); nothing was done
   3    partial success: some items failed and were recorded
+  4    the check found something: configuration drift, findings at or above
+       --fail-on (commands that check say so)
   130  interrupted (SIGINT or SIGTERM)`
 
 // errPartial marks a run that finished with recorded item failures. Commands
 // wrap it (fmt.Errorf("%d items failed: %w", n, errPartial)) so that main
 // exits with exitPartial.
 var errPartial = errors.New("some items failed")
+
+// errFound marks a check that ran completely and found what it reports:
+// configuration that differs, findings at or above a threshold. Scripts
+// tell it apart from a failure by the exit code, exitFound.
+var errFound = errors.New("the check found differences or findings")
 
 // usageError is a mistake on the command line. cmdPath names the command
 // whose help explains the right usage.
@@ -55,6 +63,8 @@ func exitCode(err error) int {
 		return exitUsage
 	case errors.Is(err, errPartial):
 		return exitPartial
+	case errors.Is(err, errFound):
+		return exitFound
 	default:
 		return exitFatal
 	}

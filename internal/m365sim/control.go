@@ -26,6 +26,8 @@ import (
 //	POST /_sim/mutate           run the activity mutator (tenant.MutateOptions;
 //	                            with only Seed/Now/Period, a typical day's activity)
 //	POST /_sim/ransomware       {"user":"upn","files":50}
+//	POST /_sim/config-drift     change the tenant's configuration (ConfigDrift;
+//	                            {} for a typical drift); answers the changes
 //	GET  /_sim/tenant           summary of the tenant (users, item counts)
 //	POST /_sim/snapshot         keep an in-memory copy of the tenant; {"sequence":n}
 //	POST /_sim/restore-snapshot replace the tenant with a copy of the latest
@@ -129,6 +131,8 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"files": n})
+	case "POST /config-drift":
+		s.configDrift(w, r)
 	case "GET /tenant":
 		writeJSON(w, http.StatusOK, s.Summary())
 	case "POST /snapshot":

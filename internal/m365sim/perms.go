@@ -27,7 +27,8 @@ var (
 func AllRoles() []string {
 	var all []string
 	for _, set := range [][]string{rolesUserRead, rolesGroupRead, rolesOrgRead, rolesDomainRead,
-		rolesMailWrite, rolesMailRead, rolesCalWrite, rolesCalRead, rolesConWrite, rolesConRead, rolesFilesWrite, rolesFilesRead} {
+		rolesMailWrite, rolesMailRead, rolesCalWrite, rolesCalRead, rolesConWrite, rolesConRead, rolesFilesWrite, rolesFilesRead,
+		configRoles} {
 		for _, r := range set {
 			if !slices.Contains(all, r) {
 				all = append(all, r)
@@ -45,12 +46,15 @@ const (
 	denyDirectory denyStyle = iota
 	denyExchange
 	denyDrive
+	denyIntune
 )
 
 func accessDenied(w http.ResponseWriter, r *http.Request, style denyStyle) {
 	switch style {
 	case denyExchange:
 		graphError(w, r, http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+	case denyIntune:
+		graphError(w, r, http.StatusForbidden, "Forbidden", "Application is not authorized to perform this operation. Application must have one of the following scopes: DeviceManagementConfiguration.Read.All, DeviceManagementConfiguration.ReadWrite.All")
 	case denyDrive:
 		graphError(w, r, http.StatusForbidden, "accessDenied", "Either scp or roles claim need to be present in the token.")
 	default:

@@ -116,6 +116,9 @@ func (s *Server) routes() {
 		s.handle("GET "+base+"/items/{item}/permissions", spec{class: limits.ClassSharePoint, roles: rolesFilesRead, deny: denyDrive, ru: 5}, s.listPermissions)
 	}
 
+	// Tenant configuration (config_routes.go).
+	s.configRoutes()
+
 	s.graph.HandleFunc("POST /$batch", s.serveBatch)
 	s.graph.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, r, "BadRequest", "Resource not found for the segment '"+lastSegment(r.URL.Path)+"'.")

@@ -124,6 +124,7 @@ func Generate(opts GenOptions) (*Tenant, error) {
 			{"contacts", g.contacts},
 			{"drives", g.drives},
 			{"file hashes", g.hashPending},
+			{"configuration", g.configuration}, // last: its ids come from the seed, not the id counter
 		}
 		for _, s := range steps {
 			if err := s.fn(); err != nil {

@@ -36,6 +36,8 @@ type Tenant struct {
 	GroupsLog  ChangeLog
 
 	Drives map[string]*Drive // by drive id
+
+	Config *Config // tenant configuration (policies, roles, Intune); never nil
 }
 
 // User is a directory user with an optional mailbox and OneDrive.

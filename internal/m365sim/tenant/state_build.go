@@ -79,7 +79,10 @@ func (b *stateBuilder) tenant(payload []byte) error {
 		DefaultDomain: r.DefaultDomain, Created: r.Created, Now: b.now,
 		Org: r.Org, Domains: r.Domains, SKUs: r.SKUs,
 		UsersLog: r.UsersLog.log(), GroupsLog: r.GroupsLog.log(),
-		UsersByID: map[string]*User{}, GroupsByID: map[string]*Group{}, Drives: map[string]*Drive{}}
+		UsersByID: map[string]*User{}, GroupsByID: map[string]*Group{}, Drives: map[string]*Drive{}, Config: r.Config}
+	if b.t.Config == nil { // saved before the configuration existed
+		b.t.Config = NewConfig()
+	}
 	return nil
 }
 

@@ -56,6 +56,7 @@ type tenantRec struct {
 	Org                            Props
 	Domains, SKUs                  []Props
 	UsersLog, GroupsLog            logRec
+	Config                         *Config `json:",omitempty"`
 }
 
 type groupRec struct {
@@ -190,7 +191,7 @@ func walkState(t *Tenant, sink stateSink) error {
 	err := sink.record(recTenant, tenantRec{Seed: t.Seed, ID: t.ID, DisplayName: t.DisplayName,
 		DefaultDomain: t.DefaultDomain, Created: t.Created, Seq: t.seq, IDs: t.ids,
 		Org: t.Org, Domains: t.Domains, SKUs: t.SKUs,
-		UsersLog: logOf(&t.UsersLog), GroupsLog: logOf(&t.GroupsLog)})
+		UsersLog: logOf(&t.UsersLog), GroupsLog: logOf(&t.GroupsLog), Config: t.Config})
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ func New(seed uint64, displayName, domain string, now func() time.Time) *Tenant 
 		UsersByID:     make(map[string]*User),
 		GroupsByID:    make(map[string]*Group),
 		Drives:        make(map[string]*Drive),
+		Config:        NewConfig(),
 	}
 	t.ID = t.NewGUID()
 	return t
