@@ -35,8 +35,8 @@ type BackupOptions struct {
 func (o *BackupOptions) AddFlags(fs *pflag.FlagSet) {
 	o.TenantFlags.AddFlags(fs)
 	o.Repo.AddFlags(fs)
-	fs.StringSliceVar(&o.Workloads, "workload", []string{dataguard.WorkloadMail, dataguard.WorkloadOneDrive},
-		"workloads to back up: "+dataguard.WorkloadMail+", "+dataguard.WorkloadOneDrive)
+	fs.StringSliceVar(&o.Workloads, "workload", append([]string(nil), dataguard.Workloads...),
+		"workloads to back up: "+strings.Join(dataguard.Workloads, ", "))
 	fs.StringArrayVar(&o.Users, "user", nil, "back up this user (`UPN` or id); repeat for several")
 	fs.BoolVar(&o.All, "all", false, "back up every user of the tenant")
 	fs.IntVar(&o.Workers, "workers", 8, "mailboxes and OneDrives backed up at once")
@@ -58,10 +58,10 @@ func (o BackupOptions) Validate() error {
 func newBackupCommand(g *GlobalOptions) *cobra.Command {
 	var opts BackupOptions
 	cmd := &cobra.Command{
-		Use:   "backup (--user UPN ... | --all) [--workload mail,onedrive]",
-		Short: "Back up mailboxes and OneDrives into the repository",
-		Long: withExitCodes(`Back up the chosen users' mail and OneDrive files into the repository, one
-snapshot per mailbox and per OneDrive. The first run reads everything; later
+		Use:   "backup (--user UPN ... | --all) [--workload mail,calendar,contacts,onedrive]",
+		Short: "Back up mail, calendars, contacts and OneDrives into the repository",
+		Long: withExitCodes(`Back up the chosen users' mail, calendars, contacts and OneDrive files into
+the repository, one snapshot per user and workload. The first run reads everything; later
 runs read only what changed (Graph delta queries) and carry the rest over by
 reference. Items that fail are recorded and retried by the next run; the run
 then exits with code 3.`),

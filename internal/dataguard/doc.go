@@ -1,13 +1,13 @@
 // Package dataguard backs up Microsoft 365 data into the repository:
-// Exchange mail and OneDrive files, incrementally forever, from Graph delta
-// queries. It never prints: progress goes to the Reporter the caller
+// Exchange mail, calendars and contacts and OneDrive files, incrementally
+// forever, from Graph delta queries and listings. It never prints: progress goes to the Reporter the caller
 // supplies, the outcome to the returned Summary.
 //
 // # Snapshots
 //
 // Backup writes one snapshot per (tenant, workload, user): repo.Source
-// {Tenant: tenant id, Workload: "exchange-mail" or "onedrive", Resource:
-// user id}, tagged with the tenant, workload, user id, user principal name
+// {Tenant: tenant id, Workload: "exchange-mail", "exchange-calendar",
+// "exchange-contacts" or "onedrive", Resource: user id}, tagged with the tenant, workload, user id, user principal name
 // (repo.TagResourceName) and run id. Each snapshot is complete on its own
 // (kopia shares the unchanged data with its predecessors), so any one of
 // them can be restored or deleted independently.
@@ -22,6 +22,21 @@
 //	mail/<folderID>/<messageID>.eml   the MIME from GET …/messages/{id}/$value, byte for byte
 //	mail/<folderID>/<messageID>.json  the message's Graph JSON (read state, flag, categories,
 //	                                  dates, parentFolderId, …; body left out, see below)
+//	calendar/<calendarID>/.folder.json   the calendar's Graph JSON (name, color, owner, …)
+//	calendar/<calendarID>/.index.json    per event: changeKey, type, attachments (id →
+//	                                     hash of its JSON, name, size)
+//	calendar/<calendarID>/<eventID>.json the event's Graph JSON as GET /events/{id} gives it:
+//	                                     subject, body, start/end with time zones,
+//	                                     attendees, recurrence, organizer, …
+//	calendar/<calendarID>/<eventID>.att/<attachmentID>.json
+//	                                     the attachment's JSON (base-type properties, no
+//	                                     contentBytes)
+//	calendar/<calendarID>/<eventID>.att/<attachmentID>
+//	                                     its raw content from …/attachments/{id}/$value
+//	                                     (none for reference attachments)
+//	contacts/<folderID>/.folder.json     the contact folder's Graph JSON
+//	contacts/<folderID>/.index.json      per contact: changeKey
+//	contacts/<folderID>/<contactID>.json the contact's Graph JSON
 //	drive/.drive.json                 the drive's Graph JSON
 //	drive/<hh>/.index.json            per item: eTag, cTag, content hash, size, parent
 //	drive/<hh>/<itemID>               a file's content, byte for byte
@@ -63,6 +78,53 @@
 //     (a full round for a new folder). A folder whose round reports nothing
 //     is not touched at all: its index is not even read.
 //   - OneDrive: one delta round over the drive from the stored link.
+//   - Contacts: like mail, one contact delta round per contact folder
+//     (contact-delta), over the default Contacts folder and every folder
+//     below it. Graph lists the default folder's sub-folders
+//     (GET /users/{id}/contactFolders) but not the default folder itself;
+//     its id is their parentFolderId (or, without sub-folders, that of
+//     GET /users/{id}/contacts?$top=1), and the state remembers it.
+//     Deeper folders come from …/childFolders; contactFolder has no child
+//     count, so each folder's children are listed every run. The delta
+//     carries every property of a contact: a contact costs no request of
+//     its own.
+//   - Calendars: every calendar of GET /users/{id}/calendars, each compared
+//     with its index by a listing (see below).
+//
+// Events are stored as Outlook stores them: single instances and series
+// masters, whose recurrence property holds the pattern, so that a series
+// can be restored as a series. Graph v1.0 offers delta only over a
+// calendarView (event-delta), which expands series into occurrences
+// within a fixed window and accepts no $select: a window of occurrences
+// cannot be restored as a series, and events outside it are missed. The
+// per-calendar delta that yields masters and single instances
+// (calendars/{id}/events/delta) is beta only and returns ids, type and
+// times, so every change needs a GET anyway. So each run lists the
+// calendar (GET /users/{id}/calendars/{id}/events, calendar-list-events,
+// which returns masters and single instances) with $select=id,changeKey,
+// type,hasAttachments and 250 events a page, compares it with the
+// calendar's .index.json and GETs only new events and those whose
+// changeKey changed; stored events the complete listing does not report
+// are removed. A calendar with nothing stored yet (first run, new
+// calendar) is listed with whole events, 50 a page, and stored as listed,
+// without a GET per event. An unchanged calendar thus costs one request
+// per 250 events and is not rewritten; an unchanged user costs one
+// request for its calendars plus one per calendar. Attachments are listed
+// only for events that have or had some; an attachment whose JSON
+// (name, size, lastModifiedDateTime, …) is unchanged keeps its stored
+// content, and a new one is streamed from …/$value into the repository.
+// Without a token there is nothing to expire: a listing is always complete
+// or fails as a whole (a container failure; nothing is removed).
+//
+// Exceptions of a series (occurrences moved or edited) and cancelled
+// occurrences are not stored yet. Graph v1.0 exposes them only through
+// GET /events/{masterId}/instances?startDateTime&endDateTime, which expands
+// occurrences and exceptions within a window (exceptions have type
+// "exception"); beta adds exceptionOccurrences. Exchange keeps exceptions
+// as embedded items of the series master (MS-OXOCAL, Exception Embedded
+// Message object), so an edited exception changes the master's changeKey
+// and the master is read again: that is where they will be fetched. The
+// emulator does not model occurrences or exceptions yet.
 //
 // Change detection uses Graph's change markers, kept per item in the
 // container's .index.json. A message whose changeKey is unchanged is
@@ -129,8 +191,12 @@
 //
 // # Not done yet
 //
-// Calendar and contacts; message attachments beyond the MIME (item
-// attachments, which the MIME holds, are not stored separately); OneDrive
+// Exceptions and cancelled occurrences of event series (see above); event
+// attachments' derived-type properties (contentId, sourceUrl, …), which
+// the $select of base properties leaves out; contact photos (the emulator
+// serves none); Microsoft 365 group calendars; message attachments beyond
+// the MIME (item attachments, which the MIME holds, are not stored
+// separately); OneDrive
 // permissions and file versions; SharePoint and Teams; archive mailboxes and
 // Recoverable Items; reuse of a moved message's stored MIME (it is
 // downloaded again); $batch for MIME downloads; restore and export.

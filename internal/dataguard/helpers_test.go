@@ -79,8 +79,15 @@ func newEnv(tb testing.TB, gen tenant.GenOptions, opts m365sim.Options, tune ...
 
 func (e *env) tenant() *tenant.Tenant { return e.l.Server.Tenant() }
 
+// backup runs Backup. Without Workloads it backs up mail and OneDrive
+// only: the tests written for those two count requests, resources and
+// downloads of a run; the calendar and contacts tests name their workloads
+// (and TestDefaultWorkloads checks Backup's own default, all four).
 func (e *env) backup(ctx context.Context, opts BackupOptions) (Summary, error) {
 	opts.TenantID = e.l.TenantID
+	if len(opts.Workloads) == 0 {
+		opts.Workloads = []string{WorkloadMail, WorkloadOneDrive}
+	}
 	return Backup(ctx, e.c, e.r, opts)
 }
 
@@ -183,6 +190,10 @@ func (e *env) truth(user, workload string) expected {
 				ex.json[js] = map[string]any{"id": m.ImmutableID, "changeKey": tenant.ChangeKey(m.ImmutableID, m.Version),
 					"isRead": isRead, "parentFolderId": m.FolderID}
 			}
+		case WorkloadCalendar:
+			return pimTruth(u.Mailbox, workload, ex)
+		case WorkloadContacts:
+			return pimTruth(u.Mailbox, workload, ex)
 		case WorkloadOneDrive:
 			d := u.Drive
 			for _, it := range d.Items {
@@ -242,8 +253,13 @@ func sha(b []byte) string {
 func (e *env) latest(user, workload string) repo.SnapshotInfo {
 	e.tb.Helper()
 	src := repo.Source{Tenant: e.l.TenantID, Workload: sourceMail, Resource: user}
-	if workload == WorkloadOneDrive {
+	switch workload {
+	case WorkloadOneDrive:
 		src.Workload = sourceOneDrive
+	case WorkloadCalendar:
+		src.Workload = sourceCalendar
+	case WorkloadContacts:
+		src.Workload = sourceContacts
 	}
 	info, ok, err := e.r.Latest(testCtx(e.tb), src)
 	if err != nil || !ok {
@@ -449,3 +465,46 @@ func workloadTotals(sum Summary, workload string) Counts {
 
 // noFaults is a fault configuration that injects nothing.
 var noFaults = limits.FaultConfig{}
+
+// pimTruth adds what a calendar or contacts snapshot of mb must hold to
+// ex: every calendar and event (attachments' bytes included), or every
+// contact folder and contact. Hold the tenant's read lock.
+func pimTruth(mb *tenant.Mailbox, workload string, ex expected) error {
+	if workload == WorkloadContacts {
+		for _, f := range mb.ContactFolderList {
+			ex.json[ContactFolderMetaPath(f.ID)] = map[string]any{"id": f.ID, "displayName": f.Props["displayName"]}
+		}
+		for _, c := range mb.Contacts {
+			if c.Deleted {
+				continue
+			}
+			ex.json[ContactPath(c.FolderID, c.ID)] = map[string]any{"id": c.ID, "changeKey": tenant.ChangeKey(c.ID, c.Version),
+				"displayName": c.Props["displayName"], "mobilePhone": c.Props["mobilePhone"], "parentFolderId": c.FolderID}
+		}
+		return nil
+	}
+	for _, c := range mb.CalendarList {
+		ex.json[CalendarMetaPath(c.ID)] = map[string]any{"id": c.ID, "name": c.Props["name"]}
+	}
+	for _, ev := range mb.Events {
+		if ev.Deleted {
+			continue
+		}
+		js, _ := EventPaths(ev.CalendarID, ev.ID)
+		ex.json[js] = map[string]any{"id": ev.ID, "changeKey": tenant.ChangeKey(ev.ID, ev.Version), "type": ev.Props["type"],
+			"subject": ev.Props["subject"], "start": ev.Props["start"], "end": ev.Props["end"], "location": ev.Props["location"],
+			"recurrence": ev.Props["recurrence"], "attendees": ev.Props["attendees"], "body": ev.Props["body"]}
+		for _, a := range ev.Attachments {
+			content, meta := EventAttachmentPaths(ev.CalendarID, ev.ID, a.ID)
+			ex.json[meta] = map[string]any{"id": a.ID, "name": a.Props["name"]}
+			if a.Kind != "reference" && a.Content != nil {
+				h := sha256.New()
+				if _, err := io.Copy(h, tenant.Reader(a.Content)); err != nil {
+					return err
+				}
+				ex.hash[content] = hex.EncodeToString(h.Sum(nil))
+			}
+		}
+	}
+	return nil
+}

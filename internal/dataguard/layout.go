@@ -14,6 +14,9 @@ const (
 
 	mailDir      = "mail"
 	driveDir     = "drive"
+	calendarDir  = "calendar"
+	contactsDir  = "contacts"
+	attDirExt    = ".att"
 	folderMeta   = ".folder.json"
 	indexName    = ".index.json"
 	emlExt       = ".eml"
@@ -25,10 +28,17 @@ const (
 const (
 	WorkloadMail     = "mail"
 	WorkloadOneDrive = "onedrive"
+	WorkloadCalendar = "calendar"
+	WorkloadContacts = "contacts"
 
 	sourceMail     = "exchange-mail"
 	sourceOneDrive = "onedrive"
+	sourceCalendar = "exchange-calendar"
+	sourceContacts = "exchange-contacts"
 )
+
+// Workloads are all workloads, in the order Backup runs them by default.
+var Workloads = []string{WorkloadMail, WorkloadCalendar, WorkloadContacts, WorkloadOneDrive}
 
 // MailFolderDir is the directory holding a mail folder's messages.
 func MailFolderDir(folderID string) string { return mailDir + "/" + escapeID(folderID) }
@@ -43,6 +53,44 @@ func MessagePaths(folderID, messageID string) (eml, json string) {
 }
 
 func mailIndexPath(folderID string) string { return MailFolderDir(folderID) + "/" + indexName }
+
+// CalendarDir is the directory holding a calendar's events.
+func CalendarDir(calendarID string) string { return calendarDir + "/" + escapeID(calendarID) }
+
+// CalendarMetaPath is the calendar's Graph JSON (name, color, owner, …).
+func CalendarMetaPath(calendarID string) string { return CalendarDir(calendarID) + "/" + folderMeta }
+
+// EventPaths returns where an event's Graph JSON is stored and the
+// directory of its attachments.
+func EventPaths(calendarID, eventID string) (json, attDir string) {
+	base := CalendarDir(calendarID) + "/" + escapeID(eventID)
+	return base + jsonExt, base + attDirExt
+}
+
+// EventAttachmentPaths returns where an event attachment's raw content
+// ($value) and its Graph JSON (without contentBytes) are stored.
+func EventAttachmentPaths(calendarID, eventID, attachmentID string) (content, json string) {
+	_, dir := EventPaths(calendarID, eventID)
+	base := dir + "/" + escapeID(attachmentID)
+	return base, base + jsonExt
+}
+
+func calendarIndexPath(calendarID string) string { return CalendarDir(calendarID) + "/" + indexName }
+
+// ContactFolderDir is the directory holding a contact folder's contacts.
+func ContactFolderDir(folderID string) string { return contactsDir + "/" + escapeID(folderID) }
+
+// ContactFolderMetaPath is the contact folder's Graph JSON.
+func ContactFolderMetaPath(folderID string) string {
+	return ContactFolderDir(folderID) + "/" + folderMeta
+}
+
+// ContactPath is where a contact's Graph JSON is stored.
+func ContactPath(folderID, contactID string) string {
+	return ContactFolderDir(folderID) + "/" + escapeID(contactID) + jsonExt
+}
+
+func contactIndexPath(folderID string) string { return ContactFolderDir(folderID) + "/" + indexName }
 
 // DriveItemPaths returns where a drive item's content (files only) and its
 // driveItem JSON are stored. Items sit in one of 256 shard directories

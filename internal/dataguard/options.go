@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -15,7 +16,8 @@ type BackupOptions struct {
 	// TenantID is the Entra tenant id; it names the snapshots' source.
 	// Required.
 	TenantID string
-	// Workloads to back up: WorkloadMail, WorkloadOneDrive. Default: both.
+	// Workloads to back up: WorkloadMail, WorkloadCalendar,
+	// WorkloadContacts, WorkloadOneDrive. Default: all four.
 	Workloads []string
 	// Users are the users to back up, by Graph id or user principal name.
 	// Default: every member user of the tenant (guests have neither a
@@ -51,7 +53,7 @@ const itemWorkers = 4
 
 func (o BackupOptions) withDefaults() BackupOptions {
 	if len(o.Workloads) == 0 {
-		o.Workloads = []string{WorkloadMail, WorkloadOneDrive}
+		o.Workloads = slices.Clone(Workloads)
 	}
 	if o.Workers <= 0 {
 		o.Workers = 8
@@ -79,8 +81,8 @@ func (o BackupOptions) validate() error {
 		errs = append(errs, errors.New("tenant id is required"))
 	}
 	for _, w := range o.Workloads {
-		if !slices.Contains([]string{WorkloadMail, WorkloadOneDrive}, w) {
-			errs = append(errs, fmt.Errorf("unknown workload %q (known: %s, %s)", w, WorkloadMail, WorkloadOneDrive))
+		if !slices.Contains(Workloads, w) {
+			errs = append(errs, fmt.Errorf("unknown workload %q (known: %s)", w, strings.Join(Workloads, ", ")))
 		}
 	}
 	return errors.Join(errs...)

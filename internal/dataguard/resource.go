@@ -156,6 +156,12 @@ func (b *run) workloadOf(res Resource) (workload, repo.Source) {
 	case WorkloadOneDrive:
 		src.Workload = sourceOneDrive
 		return driveWorkload{}, src
+	case WorkloadCalendar:
+		src.Workload = sourceCalendar
+		return calendarWorkload{}, src
+	case WorkloadContacts:
+		src.Workload = sourceContacts
+		return contactsWorkload{}, src
 	default:
 		src.Workload = sourceMail
 		return mailWorkload{}, src

@@ -33,13 +33,19 @@ type state struct {
 	Folders map[string]*folderState `json:"folders,omitempty"`
 	// Drive is the OneDrive (onedrive only).
 	Drive *driveState `json:"drive,omitempty"`
+	// Calendars are the user's calendars by id (calendar only). They have
+	// no delta link: see calendarWorkload.
+	Calendars map[string]*folderState `json:"calendars,omitempty"`
+	// ContactFolders are the user's contact folders by id, the default
+	// Contacts folder included (contacts only).
+	ContactFolders map[string]*folderState `json:"contactFolders,omitempty"`
 	// Failures are the items and containers the last runs could not back
 	// up, sorted by container and id. Their containers' delta links are
 	// held back, so the next run's delta round reports them again.
 	Failures []ItemFailure `json:"failures,omitempty"`
 }
 
-// folderState is one mail folder.
+// folderState is one mail folder, calendar or contact folder.
 type folderState struct {
 	Name   string `json:"name"`
 	Parent string `json:"parent"`
@@ -51,6 +57,8 @@ type folderState struct {
 	// Meta is a hash of the folder JSON stored as .folder.json, to write
 	// it only when it changed.
 	Meta string `json:"meta"`
+	// Default marks the default calendar and the default Contacts folder.
+	Default bool `json:"default,omitempty"`
 }
 
 // driveState is one OneDrive.
@@ -67,6 +75,30 @@ type driveState struct {
 type mailMark struct {
 	CK string `json:"ck"`
 	FP string `json:"fp"`
+}
+
+// eventMark is what a calendar's index keeps per event: its changeKey, its
+// type (singleInstance or seriesMaster) and its stored attachments.
+type eventMark struct {
+	CK   string             `json:"ck"`
+	Type string             `json:"t,omitempty"`
+	Att  map[string]attMark `json:"a,omitempty"`
+}
+
+// attMark is a stored event attachment: a hash of its JSON, so that an
+// event whose other properties change keeps its attachments without
+// downloading them again, and its name and size for listings.
+type attMark struct {
+	Hash string `json:"h"`
+	Name string `json:"n,omitempty"`
+	Size int64  `json:"s"`
+	// Ref marks a reference attachment, which has no content file.
+	Ref bool `json:"r,omitempty"`
+}
+
+// contactMark is what a contact folder's index keeps per contact.
+type contactMark struct {
+	CK string `json:"ck"`
 }
 
 // driveMark is what a drive shard's index keeps per item.

@@ -26,8 +26,8 @@ const (
 )
 
 // Counts are the item counts and byte totals of a resource or a run.
-// Items are messages, or drive items (files and folders, the root
-// included). An item is counted once per run whatever happened to it in
+// Items are messages, events (single instances and series masters),
+// contacts, or drive items (files and folders, the root included). An item is counted once per run whatever happened to it in
 // between: New (in this snapshot, not in the previous one), Deleted (the
 // reverse), Changed (in both and rewritten: new content or new metadata),
 // Unchanged (in both and carried over by reference, without a Graph read
@@ -40,10 +40,12 @@ type Counts struct {
 	Failed    int64 `json:"failed"`
 	// Downloaded counts the items whose content (MIME, file bytes) was
 	// read from Graph; the others among New and Changed only had their
-	// metadata written.
+	// metadata written. For calendars it counts event attachments whose
+	// content was read (events have no content of their own); contacts
+	// have none.
 	Downloaded int64 `json:"downloaded"`
-	// BytesRead is the item content read from Graph (MIME and file
-	// bytes; listings not included).
+	// BytesRead is the item content read from Graph (MIME, file and
+	// attachment bytes; listings and event JSON not included).
 	BytesRead int64 `json:"bytesRead"`
 	// BytesWritten is what the snapshot writer streamed (content, JSON,
 	// indexes, state), before deduplication and compression.
@@ -87,7 +89,8 @@ type ResourceSummary struct {
 	Previous string `json:"previous,omitempty"`
 	// Full is set when there was no usable previous snapshot.
 	Full bool `json:"full,omitempty"`
-	// Containers is the number of mail folders (1 for a drive); Resyncs
+	// Containers is the number of mail folders, calendars or contact
+	// folders (1 for a drive); Resyncs
 	// how many of them had an expired delta token and were enumerated
 	// again.
 	Containers int `json:"containers"`

@@ -60,6 +60,10 @@ func workloadOfSource(src string) (string, bool) {
 		return WorkloadMail, true
 	case sourceOneDrive:
 		return WorkloadOneDrive, true
+	case sourceCalendar:
+		return WorkloadCalendar, true
+	case sourceContacts:
+		return WorkloadContacts, true
 	}
 	return "", false
 }

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"iter"
 	"net/url"
 	"time"
@@ -80,4 +81,34 @@ func (c *Client) Event(ctx context.Context, user, id string, opts *GetOptions) (
 		return nil, err
 	}
 	return &e, nil
+}
+
+// CalendarEvents lists the events of one calendar (GET
+// /users/{id}/calendars/{id}/events, calendar-list-events, v1.0): single
+// instances and series masters, not the occurrences of a series, which
+// only calendarView and …/instances expand. opts may $select a few
+// properties (id, changeKey, type) to compare a calendar with what is
+// stored, and set $top, the page size.
+func (c *Client) CalendarEvents(ctx context.Context, user, calendarID string, opts *ListOptions) iter.Seq2[Event, error] {
+	req := Request{Path: userPath(user) + Pathf("/calendars/%s/events", calendarID), Class: ClassCalendar, Resource: user}
+	opts.apply(&req)
+	return listRequest[Event](ctx, c, req)
+}
+
+// EventAttachments lists an event's attachments. A file attachment's
+// listing entry carries its bytes as base64 contentBytes unless opts
+// $select leaves them out; stream them with EventAttachmentContent instead.
+func (c *Client) EventAttachments(ctx context.Context, user, eventID string, opts *ListOptions) iter.Seq2[Attachment, error] {
+	req := Request{Path: userPath(user) + Pathf("/events/%s/attachments", eventID), Class: ClassCalendar, Resource: user}
+	opts.apply(&req)
+	return listRequest[Attachment](ctx, c, req)
+}
+
+// EventAttachmentContent streams an event attachment's raw content (GET
+// …/attachments/{id}/$value, attachment-get): a file attachment's bytes, an
+// item attachment's MIME. Reference attachments have none (405).
+func (c *Client) EventAttachmentContent(ctx context.Context, user, eventID, attachmentID string) (io.ReadCloser, error) {
+	req := Request{Path: userPath(user) + Pathf("/events/%s/attachments/%s/$value", eventID, attachmentID),
+		Class: ClassCalendar, Resource: user}
+	return c.stream(ctx, &req)
 }

@@ -2,7 +2,9 @@ package m365sim
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -203,6 +205,49 @@ func (s *Server) addEventAttachment(w http.ResponseWriter, r *http.Request) {
 		s.t(r).UpdateEvent(mb, e, tenant.Props{})
 		out := attachmentJSON(a, nil)
 		return func() { writeJSON(w, http.StatusCreated, out) }
+	})
+}
+
+// getEventAttachment and getEventAttachmentValue serve one event
+// attachment and its raw content. attachment-get documents both for events
+// as for messages: "GET /users/{id}/events/{id}/attachments/{id}" and the
+// same with "/$value"; "Attempting to get the $value of a reference
+// attachment returns HTTP 405."
+// https://learn.microsoft.com/en-us/graph/api/attachment-get
+func (s *Server) getEventAttachment(w http.ResponseWriter, r *http.Request) {
+	s.withEventAttachment(w, r, func(a *tenant.Attachment) {
+		var blobs []tenant.Blob
+		writeJSONBlobs(w, http.StatusOK, attachmentJSON(a, &blobs), blobs)
+	})
+}
+
+func (s *Server) getEventAttachmentValue(w http.ResponseWriter, r *http.Request) {
+	s.withEventAttachment(w, r, func(a *tenant.Attachment) {
+		if a.Kind == "reference" || a.Content == nil {
+			graphError(w, r, http.StatusMethodNotAllowed, "ErrorInvalidRequest", "The attachment has no raw content.")
+			return
+		}
+		ct, _ := a.Props["contentType"].(string)
+		if ct == "" || a.Kind == "item" {
+			ct = "text/plain"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Content-Length", strconv.FormatInt(a.Content.Size(), 10))
+		io.Copy(w, tenant.Reader(a.Content))
+	})
+}
+
+func (s *Server) withEventAttachment(w http.ResponseWriter, r *http.Request, fn func(a *tenant.Attachment)) {
+	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		e := mb.Events[r.PathValue("event")]
+		if e == nil {
+			return func() { notFoundItem(w, r) }
+		}
+		a := findAttachment(e.Attachments, r.PathValue("att"))
+		if a == nil {
+			return func() { notFoundItem(w, r) }
+		}
+		return func() { fn(a) }
 	})
 }
 

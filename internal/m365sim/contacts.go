@@ -34,14 +34,61 @@ func (s *Server) listContactFolders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		// Only the default folder's direct children: deeper folders are
+		// listed by childFolders.
+		def := mb.DefaultContactFolder()
 		var items []map[string]any
 		for _, f := range mb.ContactFolderList {
-			if !f.Default {
+			if !f.Default && (f.ParentID == def.ID || f.ParentID == "") {
 				items = append(items, contactFolderJSON(mb, f))
 			}
 		}
 		return func() {
 			writePage(w, r, q, odata.Rules{DefaultTop: 10}, items, listOpts{context: "users('" + u.ID + "')/contactFolders"})
+		}
+	})
+}
+
+// getContactFolder serves one contact folder by id, the default one
+// included.
+// https://learn.microsoft.com/en-us/graph/api/contactfolder-get
+func (s *Server) getContactFolder(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Rules{})
+	if q == nil {
+		return
+	}
+	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		f := mb.ContactFolders[r.PathValue("cf")]
+		if f == nil {
+			return func() { notFoundFolder(w, r) }
+		}
+		out := odata.Project(contactFolderJSON(mb, f), q.Select)
+		return func() { writeJSON(w, http.StatusOK, out) }
+	})
+}
+
+// listContactChildFolders lists the direct child folders of a contact
+// folder: "Get a collection of child folders under the specified contact
+// folder."
+// https://learn.microsoft.com/en-us/graph/api/contactfolder-list-childfolders
+func (s *Server) listContactChildFolders(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(w, r, odata.Rules{DefaultTop: 10, MaxTop: 1000})
+	if q == nil {
+		return
+	}
+	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		parent := mb.ContactFolders[r.PathValue("cf")]
+		if parent == nil {
+			return func() { notFoundFolder(w, r) }
+		}
+		var items []map[string]any
+		for _, f := range mb.ContactFolderList {
+			if !f.Default && contactFolderJSON(mb, f)["parentFolderId"] == parent.ID {
+				items = append(items, contactFolderJSON(mb, f))
+			}
+		}
+		return func() {
+			writePage(w, r, q, odata.Rules{DefaultTop: 10}, items, listOpts{context: "users('" + u.ID + "')/contactFolders('" + parent.ID + "')/childFolders"})
 		}
 	})
 }

@@ -86,9 +86,13 @@ func (s *Server) routes() {
 	s.handle("DELETE /users/{user}/events/{event}", calW, s.deleteEvent)
 	s.handle("GET /users/{user}/events/{event}/attachments", calR, s.listEventAttachments)
 	s.handle("POST /users/{user}/events/{event}/attachments", calW, s.addEventAttachment)
+	s.handle("GET /users/{user}/events/{event}/attachments/{att}", calR, s.getEventAttachment)
+	s.handle("GET /users/{user}/events/{event}/attachments/{att}/$value", calR, s.getEventAttachmentValue)
 
 	// Contacts.
 	s.handle("GET /users/{user}/contactFolders", conR, s.listContactFolders)
+	s.handle("GET /users/{user}/contactFolders/{cf}", conR, s.getContactFolder)
+	s.handle("GET /users/{user}/contactFolders/{cf}/childFolders", conR, s.listContactChildFolders)
 	s.handle("GET /users/{user}/contactFolders/{cf}/contacts", conR, s.listContacts)
 	s.handle("POST /users/{user}/contactFolders/{cf}/contacts", conW, s.createContact)
 	s.handle("GET /users/{user}/contactFolders/{cf}/contacts/delta", conR, s.contactsDelta)
