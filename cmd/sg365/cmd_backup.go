@@ -4,17 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/safeguard365/safeguard365/internal/dataguard"
 	"github.com/safeguard365/safeguard365/internal/graph"
@@ -107,6 +101,7 @@ func runBackup(ctx context.Context, opts BackupOptions, g GlobalOptions) error {
 // summary. It maps an incomplete run to exit code 3.
 func backupAndReport(ctx context.Context, c *graph.Client, r *repo.Repository, bo dataguard.BackupOptions, g GlobalOptions) error {
 	p := newProgress(g.Stderr)
+	p.stats = c.Stats
 	bo.Reporter = p
 	stop := p.start()
 	sum, err := dataguard.Backup(ctx, c, r, bo)
@@ -159,72 +154,4 @@ func printBackupSummary(g GlobalOptions, sum dataguard.Summary) error {
 		}
 	}
 	return nil
-}
-
-// progress renders a run's events on stderr: a line that rewrites itself on
-// a terminal, plain lines every 10 s otherwise.
-type progress struct {
-	dataguard.NopReporter
-	w       io.Writer
-	tty     bool
-	items   atomic.Int64
-	failed  atomic.Int64
-	bytes   atomic.Int64
-	done    atomic.Int64
-	started atomic.Int64
-	t0      time.Time
-}
-
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w, t0: time.Now()}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.tty = true
-	}
-	return p
-}
-
-func (p *progress) ResourceStarted(dataguard.Resource)                  { p.started.Add(1) }
-func (p *progress) ResourceDone(dataguard.ResourceSummary)              { p.done.Add(1) }
-func (p *progress) ItemDone(dataguard.ItemRef, dataguard.Change, int64) { p.items.Add(1) }
-func (p *progress) ItemFailed(dataguard.ItemRef, error)                 { p.failed.Add(1) }
-func (p *progress) BytesRead(_ dataguard.Resource, n int64)             { p.bytes.Add(n) }
-
-func (p *progress) line() string {
-	secs := time.Since(p.t0).Seconds()
-	rate := float64(p.bytes.Load()) / max(secs, 0.001)
-	return fmt.Sprintf("%d/%d resources done, %d items, %d failed, %s read (%s/s), %s",
-		p.done.Load(), p.started.Load(), p.items.Load(), p.failed.Load(), humanBytes(p.bytes.Load()),
-		humanBytes(int64(rate)), time.Since(p.t0).Round(time.Second))
-}
-
-// start renders until the returned stop is called.
-func (p *progress) start() (stop func()) {
-	every := 10 * time.Second
-	if p.tty {
-		every = 250 * time.Millisecond
-	}
-	quit := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			select {
-			case <-quit:
-				if p.tty {
-					fmt.Fprintf(p.w, "\r\033[K%s\n", p.line())
-				}
-				return
-			case <-tick.C:
-				if p.tty {
-					fmt.Fprintf(p.w, "\r\033[K%s", p.line())
-				} else {
-					fmt.Fprintln(p.w, strings.TrimSpace(p.line()))
-				}
-			}
-		}
-	}()
-	return func() { close(quit); wg.Wait() }
 }

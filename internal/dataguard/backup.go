@@ -46,14 +46,15 @@ func Backup(ctx context.Context, c *graph.Client, r *repo.Repository, opts Backu
 	if err != nil {
 		return sum, fmt.Errorf("backup: %w", err)
 	}
-	for _, s := range missing {
-		opts.Reporter.ResourceDone(s)
-	}
 	var jobs []Resource
 	for _, u := range users {
 		for _, w := range opts.Workloads {
 			jobs = append(jobs, Resource{Workload: w, ID: u.ID, Name: u.UserPrincipalName})
 		}
+	}
+	opts.Reporter.Planned(len(missing) + len(jobs))
+	for _, s := range missing {
+		opts.Reporter.ResourceDone(s)
 	}
 	results := make([]ResourceSummary, len(jobs))
 	g, gctx := errgroup.WithContext(ctx)

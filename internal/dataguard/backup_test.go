@@ -19,7 +19,7 @@ func TestBackupFull(t *testing.T) {
 	if _, err := json.Marshal(sum); err != nil {
 		t.Fatalf("summary does not marshal: %v", err)
 	}
-	if rep.started.Load() != int64(len(sum.Resources)) || rep.done.Load() != int64(len(sum.Resources)) ||
+	if rep.planned.Load() != int64(len(sum.Resources)) || rep.started.Load() != int64(len(sum.Resources)) || rep.done.Load() != int64(len(sum.Resources)) ||
 		rep.items.Load() != sum.Total.New || rep.bytes.Load() != sum.Total.BytesRead || rep.failed.Load() != 0 {
 		t.Errorf("reporter saw %d started, %d done, %d items, %d bytes, %d failed; summary: %d resources, %+v",
 			rep.started.Load(), rep.done.Load(), rep.items.Load(), rep.bytes.Load(), rep.failed.Load(), len(sum.Resources), sum.Total)
@@ -145,8 +145,10 @@ func TestBackupUsers(t *testing.T) {
 
 // countingReporter counts events; it is safe for concurrent use.
 type countingReporter struct {
-	started, done, items, failed, bytes atomic.Int64
+	planned, started, done, items, failed, bytes atomic.Int64
 }
+
+func (r *countingReporter) Planned(n int) { r.planned.Store(int64(n)) }
 
 func (r *countingReporter) ResourceStarted(Resource)        { r.started.Add(1) }
 func (r *countingReporter) ResourceDone(ResourceSummary)    { r.done.Add(1) }

@@ -32,6 +32,9 @@ const (
 // must not block: implementations aggregate and render on their own
 // schedule. Embed NopReporter to implement only some methods.
 type Reporter interface {
+	// Planned is called once, before the first resource starts, with the
+	// number of resources the run will report on.
+	Planned(resources int)
 	// ResourceStarted is called when a resource's backup begins.
 	ResourceStarted(res Resource)
 	// ResourceDone is called once per resource with its final summary,
@@ -52,6 +55,7 @@ type Reporter interface {
 // embedded by reporters interested in a few events only.
 type NopReporter struct{}
 
+func (NopReporter) Planned(int)                     {}
 func (NopReporter) ResourceStarted(Resource)        {}
 func (NopReporter) ResourceDone(ResourceSummary)    {}
 func (NopReporter) ItemDone(ItemRef, Change, int64) {}
