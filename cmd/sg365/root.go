@@ -18,6 +18,7 @@ func subcommands(g *GlobalOptions) []*cobra.Command {
 		newVerifyCommand(g),
 		newTenantCommand(g),
 		newSimCommand(g),
+		newAssessCommand(g),
 		newConfigCommand(g),
 		newVersionCommand(g),
 	}

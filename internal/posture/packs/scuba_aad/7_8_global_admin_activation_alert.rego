@@ -1,0 +1,41 @@
+# METADATA
+# title: Global Administrator activation triggers an alert
+# description: "PIM mails an additional recipient when an eligible user activates Global Administrator."
+# related_resources:
+#   - ref: https://learn.microsoft.com/en-us/entra/id-governance/privileged-identity-management/pim-how-to-change-default-settings
+#   - ref: https://learn.microsoft.com/en-us/entra/id-governance/privileged-identity-management/pim-email-notifications
+# custom:
+#   id: MS.AAD.7.8v1
+#   severity: medium
+#   level: MUST
+#   rationale: "Activating Global Administrator is the moment an attacker with an eligible account gains full control. An alert lets the security team confirm each activation."
+#   remediation: "In PIM > Microsoft Entra roles > Settings > Global Administrator > Notification, add the security mailbox as an additional recipient of the role activation alert."
+#   frameworks:
+#     scuba: [MS.AAD.7.8v1]
+#   service_plans: [AAD_PREMIUM_P2]
+#   sources: [roleManagementPolicyAssignments]
+#   optional_sources: [roleManagementPolicies]
+package sg365.scuba_aad.ms_aad_7_8v1
+
+import rego.v1
+
+import data.sg365.lib.roles
+
+targets := {roles.global_admin}
+
+notification_rules := {"Notification_Admin_EndUser_Assignment": "role activation alert"}
+
+missing := [roles.role_evidence(role, concat("; ", sort(gaps))) |
+	some role in targets
+	gaps := {sprintf("%v has no additional recipient", [label]) |
+		some rule_id, label in notification_rules
+		not roles.notifies(role, rule_id)
+	}
+	count(gaps) > 0
+]
+
+result := roles.policies_error if {
+	roles.policies_unknown
+} else := {"status": "pass", "summary": "Global Administrator activation alerts a monitored mailbox"} if {
+	count(missing) == 0
+} else := {"status": "fail", "summary": sprintf("%d role(s) do not alert on activation", [count(missing)]), "evidence": missing}
