@@ -92,9 +92,11 @@ func runBackup(ctx context.Context, opts BackupOptions, g GlobalOptions) error {
 	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
 		tenantID = info.TenantID // the GUID, also when the config names a domain
 	}
-	return backupAndReport(ctx, c, r, dataguard.BackupOptions{
+	err = backupAndReport(ctx, c, r, dataguard.BackupOptions{
 		TenantID: tenantID, Workloads: opts.Workloads, Users: opts.Users, Workers: opts.Workers,
 	}, g)
+	indexAfterBackup(ctx, r, opts.Repo, g) // a warning at worst: see cmd_catalog.go
+	return err
 }
 
 // backupAndReport runs a backup with progress on stderr and prints its

@@ -1,0 +1,220 @@
+package catalog
+
+// Test wiring: an emulated tenant over HTTPS with real OAuth, the real
+// Graph client, a real repository, and DataGuard backing up into it.
+
+import (
+	"context"
+	"crypto/tls"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/safeguard365/safeguard365/internal/dataguard"
+	"github.com/safeguard365/safeguard365/internal/graph"
+	"github.com/safeguard365/safeguard365/internal/m365sim"
+	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
+	"github.com/safeguard365/safeguard365/internal/repo"
+	"github.com/safeguard365/safeguard365/internal/secret"
+)
+
+type env struct {
+	tb testing.TB
+	l  *m365sim.Listener
+	c  *graph.Client
+	r  *repo.Repository
+}
+
+func newEnv(tb testing.TB, opts m365sim.Options) *env {
+	tb.Helper()
+	l := m365sim.Start(tb, opts)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.TLSClientConfig = &tls.Config{RootCAs: l.CAPool(), MinVersion: tls.VersionTLS12}
+	tb.Cleanup(tr.CloseIdleConnections)
+	c, err := graph.New(graph.Config{TenantID: l.TenantID, ClientID: l.ClientID, Secret: secret.New(l.ClientSecret),
+		AuthorityHost: l.AuthorityHost, GraphURL: l.GraphURL},
+		graph.Options{Transport: tr, RetryBaseDelay: 20 * time.Millisecond, RetryMaxDelay: 300 * time.Millisecond})
+	if err != nil {
+		tb.Fatalf("graph.New: %v", err)
+	}
+	return &env{tb: tb, l: l, c: c, r: repo.TestRepository(tb)}
+}
+
+func testCtx(tb testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(tb.Context(), 3*time.Minute)
+	tb.Cleanup(cancel)
+	return ctx
+}
+
+func (e *env) backup() dataguard.Summary {
+	e.tb.Helper()
+	sum, err := dataguard.Backup(testCtx(e.tb), e.c, e.r, dataguard.BackupOptions{TenantID: e.l.TenantID, Workers: 2})
+	if err != nil {
+		e.tb.Fatalf("backup: %v", err)
+	}
+	return sum
+}
+
+func (e *env) mutate(opts tenant.MutateOptions) {
+	e.tb.Helper()
+	var rep tenant.MutationReport
+	if err := e.l.Control("POST", "mutate", opts, &rep); err != nil {
+		e.tb.Fatal(err)
+	}
+}
+
+// openCatalog opens a catalog in a temporary directory.
+func openCatalog(tb testing.TB, path string) *Catalog {
+	tb.Helper()
+	if path == "" {
+		path = filepath.Join(tb.TempDir(), "catalog.db")
+	}
+	c, err := Open(testCtx(tb), path, Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// truthItem is an item as the emulator holds it.
+type truthItem struct {
+	user, kind, name, from, folderID string
+}
+
+// truth lists the items a backup of the tenant must hold now, by Graph id:
+// messages of visible folders and drive items except the root.
+func (e *env) truth() map[string]truthItem {
+	e.tb.Helper()
+	out := map[string]truthItem{}
+	t := e.l.Server.Tenant()
+	err := t.Read(func() error {
+		for _, u := range t.Users {
+			if u.Deleted {
+				continue
+			}
+			if mb := u.Mailbox; mb != nil {
+				visible := visibleFolders(mb)
+				for key, m := range mb.Messages {
+					if key != m.ImmutableID || m.Deleted || !visible[m.FolderID] {
+						continue
+					}
+					subject, _ := m.Props["subject"].(string)
+					out[m.ImmutableID] = truthItem{user: u.UPN, kind: "message", name: subject,
+						from: addressOf(m.Props["from"]), folderID: m.FolderID}
+				}
+				for id, ev := range mb.Events {
+					if !ev.Deleted {
+						subject, _ := ev.Props["subject"].(string)
+						out[id] = truthItem{user: u.UPN, kind: "event", name: subject, from: addressOf(ev.Props["organizer"])}
+					}
+				}
+				for id, ct := range mb.Contacts {
+					if !ct.Deleted {
+						name, _ := ct.Props["displayName"].(string)
+						out[id] = truthItem{user: u.UPN, kind: "contact", name: name}
+					}
+				}
+			}
+			if d := u.Drive; d != nil {
+				for id, it := range d.Items {
+					if it.Deleted || id == d.RootID {
+						continue
+					}
+					kind := "file"
+					if it.Folder {
+						kind = "folder"
+					}
+					out[id] = truthItem{user: u.UPN, kind: kind, name: it.Name}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+	return out
+}
+
+func addressOf(v any) string {
+	p, _ := v.(tenant.Props)
+	if p == nil {
+		m, _ := v.(map[string]any)
+		p = m
+	}
+	ea, _ := p["emailAddress"].(tenant.Props)
+	if ea == nil {
+		m, _ := p["emailAddress"].(map[string]any)
+		ea = m
+	}
+	a, _ := ea["address"].(string)
+	return a
+}
+
+// visibleFolders are the mail folders a backup sees: below the root of the
+// folder tree, neither hidden nor below a hidden folder.
+func visibleFolders(mb *tenant.Mailbox) map[string]bool {
+	root := mb.WellKnown["msgfolderroot"]
+	out := map[string]bool{}
+	for _, f := range mb.FolderList {
+		ok := !f.Deleted && f.ID != root
+		for p := f; ok && p.ID != root; p = mb.Folders[p.ParentID] {
+			if p.Hidden || p.Deleted || p.ParentID == "" {
+				ok = false
+			}
+		}
+		if ok {
+			out[f.ID] = true
+		}
+	}
+	return out
+}
+
+// find runs a query that must succeed.
+func find(tb testing.TB, c *Catalog, q Query) []Result {
+	tb.Helper()
+	res, err := c.Find(testCtx(tb), q)
+	if err != nil {
+		tb.Fatalf("find %+v: %v", q, err)
+	}
+	return res
+}
+
+// byID indexes results by item id; an id found twice fails the test.
+func byID(tb testing.TB, res []Result) map[string]Result {
+	tb.Helper()
+	out := map[string]Result{}
+	for _, r := range res {
+		if _, dup := out[r.ID]; dup {
+			tb.Fatalf("item %s found twice", r.ID)
+		}
+		out[r.ID] = r
+	}
+	return out
+}
+
+func mustIndex(tb testing.TB, c *Catalog, r *repo.Repository, ids ...repo.SnapshotID) IndexResult {
+	tb.Helper()
+	res, err := c.Index(testCtx(tb), r, ids...)
+	if err != nil {
+		tb.Fatalf("index: %v", err)
+	}
+	for _, s := range res.Snapshot {
+		if s.ItemErrors > 0 {
+			tb.Fatalf("index %s: %d item errors, first: %s", s.ID, s.ItemErrors, s.FirstError)
+		}
+	}
+	return res
+}
+
+func firstWord(s string) string {
+	for _, w := range words(s) {
+		if len(w) >= 4 {
+			return w
+		}
+	}
+	return strings.Join(words(s), " ")
+}
