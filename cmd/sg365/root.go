@@ -12,6 +12,7 @@ func subcommands(g *GlobalOptions) []*cobra.Command {
 		newDemoCommand(g),
 		newRepoCommand(g),
 		newBackupCommand(g),
+		newRestoreCommand(g),
 		newSnapshotsCommand(g),
 		newLsCommand(g),
 		newFindCommand(g),
