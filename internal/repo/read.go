@@ -165,17 +165,17 @@ func (r *Repository) find(ctx context.Context, id SnapshotID, p string) (*snapsh
 			return nil, nil, fmt.Errorf("%w: %q is a file", ErrPathNotFound, strings.Join(names[:i], "/"))
 		}
 
-		ents, err := loadDir(ctx, r.kr, de)
+		d, err := r.dirs.dir(ctx, r, de)
 		if err != nil {
 			return nil, nil, err
 		}
 
-		idx := slices.IndexFunc(ents, func(e *snapshot.DirEntry) bool { return e.Name == name })
-		if idx < 0 {
+		idx, ok := d.byName[name]
+		if !ok {
 			return nil, nil, ErrPathNotFound
 		}
 
-		de = ents[idx]
+		de = d.ents[idx]
 	}
 
 	return de, names, nil

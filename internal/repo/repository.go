@@ -53,6 +53,7 @@ type Repository struct {
 	kr     kopiarepo.DirectRepository
 	now    func() time.Time
 	safety maintenance.SafetyParameters // tests lower it; see Maintenance
+	dirs   *dirCache                    // parsed directories for path lookups
 }
 
 func (o OpenOptions) withDefaults() (OpenOptions, error) {
@@ -265,7 +266,7 @@ func Open(ctx context.Context, rawURL string, password secret.Secret, opts OpenO
 		return nil, fmt.Errorf("open %s: not a direct repository connection", loc)
 	}
 
-	return &Repository{loc: loc, kr: dr, now: opts.Now, safety: maintenance.SafetyFull}, nil
+	return &Repository{loc: loc, kr: dr, now: opts.Now, safety: maintenance.SafetyFull, dirs: newDirCache(dirCacheEntries)}, nil
 }
 
 // connect makes sure the connection file for loc exists and carries our
