@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -33,7 +35,8 @@ policies, security defaults, cross-tenant access, directory roles and PIM,
 and Intune compliance and configuration policies.`,
 	}
 	groupCommand(cmd)
-	cmd.AddCommand(newConfigSnapshotCommand(g), newConfigDiffCommand(g), newConfigDriftCommand(g))
+	cmd.AddCommand(newConfigSnapshotCommand(g), newConfigDiffCommand(g), newConfigDriftCommand(g),
+		newConfigRestoreCommand(g), newConfigPinCommand(g))
 	return cmd
 }
 
@@ -183,55 +186,80 @@ func printConfigSnapshot(g GlobalOptions, s *tenantguard.State) error {
 // ConfigDiffOptions are the flags of "sg365 config diff" and "config drift".
 type ConfigDiffOptions struct {
 	Repo     RepoFlags
-	Against  string // drift: the older snapshot; default the one before the latest
+	Against  string // drift: pinned, previous or a snapshot; default pinned when a pin exists
 	TenantID string // drift: whose latest snapshot
+	Format   string // table, json or html; --json means json
+	Out      string // write the report to this file instead of stdout
+}
+
+// AddFlags registers the flags diff and drift share.
+func (o *ConfigDiffOptions) AddFlags(fs *pflag.FlagSet) {
+	o.Repo.AddFlags(fs)
+	fs.StringVar(&o.Format, "format", "table", "report `format`: table, json or html (a self-contained page)")
+	fs.StringVar(&o.Out, "out", "", "write the report to `file` instead of standard output")
+}
+
+// Validate checks the options.
+func (o ConfigDiffOptions) Validate() error {
+	switch o.Format {
+	case "table", "json", "html":
+		return nil
+	}
+	return fmt.Errorf("--format %q: want table, json or html", o.Format)
 }
 
 func newConfigDiffCommand(g *GlobalOptions) *cobra.Command {
 	var opts ConfigDiffOptions
 	cmd := &cobra.Command{
-		Use:   "diff OLD NEW",
+		Use:   "diff OLD NEW [--format table|json|html] [--out FILE]",
 		Short: "Show how two configuration snapshots differ",
 		Long: withExitCodes(`Compare two configuration snapshots (ids or unique prefixes of at least 4
 characters, from 'sg365 snapshots'): objects added, removed and changed, and
 for changed objects each property that differs. Timestamps are ignored and
 lists that are sets in Graph (users, groups, countries, ...) compare as sets.
+--format html writes a self-contained page (no external resources) with a
+summary per kind and each change.
 
 ` + configDiffHelp),
-		Example: "  sg365 config diff 3f2a 9c1e\n  sg365 config diff 3f2a 9c1e --json",
+		Example: "  sg365 config diff 3f2a 9c1e\n  sg365 config diff 3f2a 9c1e --json\n  sg365 config diff 3f2a 9c1e --format html --out drift.html",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return usageErrorf(cmd.CommandPath(), "%q takes two snapshot ids, got %d arguments", cmd.CommandPath(), len(args))
 			}
 			return nil
 		},
+		PreRunE: validating(func() error { return opts.Validate() }),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runConfigDiff(cmd.Context(), opts, g, args[0], args[1])
 		},
 	}
-	opts.Repo.AddFlags(cmd.Flags())
+	opts.AddFlags(cmd.Flags())
 	return cmd
 }
 
 func newConfigDriftCommand(g *GlobalOptions) *cobra.Command {
 	var opts ConfigDiffOptions
 	cmd := &cobra.Command{
-		Use:   "drift [--against SNAPSHOT] [--tenant-id ID]",
-		Short: "Show what changed since an earlier configuration snapshot",
-		Long: withExitCodes(`Compare the latest configuration snapshot of a tenant with an earlier one:
-the snapshot given with --against, else the one before the latest. Without
---against, the tenant is the one of --tenant-id, else the only tenant with
-configuration snapshots in the repository.
+		Use:   "drift [--against pinned|previous|SNAPSHOT] [--tenant-id ID] [--format table|json|html] [--out FILE]",
+		Short: "Show what changed since the pinned baseline or an earlier snapshot",
+		Long: withExitCodes(`Compare the latest configuration snapshot of a tenant with an earlier one.
+--against pinned compares with the golden baseline set by 'sg365 config pin',
+--against previous with the snapshot before the latest, and --against
+SNAPSHOT with that snapshot. The default is pinned when the tenant has a pin,
+else previous. Without --against SNAPSHOT, the tenant is the one of
+--tenant-id, else the only tenant with configuration snapshots in the
+repository.
 
 ` + configDiffHelp),
-		Example: "  sg365 config snapshot && sg365 config drift\n  sg365 config drift --against 3f2a",
+		Example: "  sg365 config snapshot && sg365 config drift\n  sg365 config drift --against 3f2a\n  sg365 config drift --against previous --format html --out drift.html",
 		Args:    noArgs,
+		PreRunE: validating(func() error { return opts.Validate() }),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runConfigDrift(cmd.Context(), opts, g)
 		},
 	}
-	opts.Repo.AddFlags(cmd.Flags())
-	cmd.Flags().StringVar(&opts.Against, "against", "", "the earlier `snapshot` (id or prefix; default: the one before the latest)")
+	opts.AddFlags(cmd.Flags())
+	cmd.Flags().StringVar(&opts.Against, "against", "", "pinned, previous, or the earlier `snapshot` (id or prefix); default pinned when a pin exists, else previous")
 	cmd.Flags().StringVar(&opts.TenantID, "tenant-id", "", "the tenant `id` whose snapshots to compare")
 	return cmd
 }
@@ -276,15 +304,39 @@ func runConfigDiff(ctx context.Context, opts ConfigDiffOptions, g *GlobalOptions
 		return err
 	}
 	defer r.Close(ctx)
-	a, err := configSnapshot(ctx, r, older)
-	if err != nil {
-		return err
+	var states [2]*tenantguard.State
+	for i, arg := range []string{older, newer} {
+		info, err := configSnapshot(ctx, r, arg)
+		if err != nil {
+			return err
+		}
+		if states[i], err = tenantguard.Load(ctx, r, info.ID); err != nil {
+			return err
+		}
 	}
-	b, err := configSnapshot(ctx, r, newer)
+	return diffAndReport(*g, opts, states[0], states[1], "")
+}
+
+// configTenant returns the tenant whose configuration snapshots a command
+// works on: tenantID if set, else the only one in the repository.
+func configTenant(ctx context.Context, r *repo.Repository, tenantID string) (string, error) {
+	all, err := r.Snapshots(ctx, repo.Filter{Tenant: tenantID, Workload: tenantguard.Workload})
 	if err != nil {
-		return err
+		return "", err
 	}
-	return diffAndReport(ctx, r, *g, a, b)
+	tenants := map[string]bool{}
+	for _, s := range all {
+		tenants[s.Source.Tenant] = true
+	}
+	switch {
+	case len(all) == 0 && tenantID != "":
+		return "", fmt.Errorf("no configuration snapshots of tenant %s; run 'sg365 config snapshot' first", tenantID)
+	case len(all) == 0:
+		return "", errors.New("no configuration snapshots in the repository; run 'sg365 config snapshot' first")
+	case len(tenants) > 1:
+		return "", fmt.Errorf("the repository holds configuration snapshots of %d tenants; choose one with --tenant-id", len(tenants))
+	}
+	return all[0].Source.Tenant, nil
 }
 
 func runConfigDrift(ctx context.Context, opts ConfigDiffOptions, g *GlobalOptions) error {
@@ -295,7 +347,8 @@ func runConfigDrift(ctx context.Context, opts ConfigDiffOptions, g *GlobalOption
 	defer r.Close(ctx)
 	var against repo.SnapshotInfo
 	tenantID := opts.TenantID
-	if opts.Against != "" {
+	snapArg := opts.Against != "" && opts.Against != "pinned" && opts.Against != "previous"
+	if snapArg {
 		if against, err = configSnapshot(ctx, r, opts.Against); err != nil {
 			return err
 		}
@@ -304,46 +357,88 @@ func runConfigDrift(ctx context.Context, opts ConfigDiffOptions, g *GlobalOption
 		}
 		tenantID = against.Source.Tenant
 	}
-	all, err := r.Snapshots(ctx, repo.Filter{Tenant: tenantID, Workload: tenantguard.Workload})
-	if err != nil {
+	if tenantID, err = configTenant(ctx, r, tenantID); err != nil {
 		return err
 	}
-	tenants := map[string]bool{}
-	for _, s := range all {
-		tenants[s.Source.Tenant] = true
-	}
-	switch {
-	case len(all) == 0 && tenantID != "":
-		return fmt.Errorf("no configuration snapshots of tenant %s; run 'sg365 config snapshot' first", tenantID)
-	case len(all) == 0:
-		return errors.New("no configuration snapshots in the repository; run 'sg365 config snapshot' first")
-	case len(tenants) > 1:
-		return fmt.Errorf("the repository holds configuration snapshots of %d tenants; choose one with --tenant-id or --against", len(tenants))
+	all, err := tenantguard.Snapshots(ctx, r, tenantID)
+	if err != nil {
+		return err
 	}
 	latest := all[len(all)-1]
-	if opts.Against == "" {
-		if len(all) < 2 {
-			return fmt.Errorf("tenant %s has one configuration snapshot; take another with 'sg365 config snapshot' to see drift", latest.Source.Tenant)
-		}
-		against = all[len(all)-2]
+	cur, err := tenantguard.Load(ctx, r, latest.ID)
+	if err != nil {
+		return err
 	}
-	return diffAndReport(ctx, r, *g, against, latest)
+	var old *tenantguard.State
+	var note string
+	if !snapArg && opts.Against != "previous" {
+		pin, ok, err := tenantguard.Pinned(ctx, r, tenantID)
+		switch {
+		case err != nil:
+			return err
+		case ok:
+			if old, err = tenantguard.LoadPinned(ctx, r, pin); err != nil {
+				return err
+			}
+			note = fmt.Sprintf("against the pinned baseline %s (pinned %s by %s)", shortID(pin.Snapshot), pin.Time.Format(time.DateTime), pin.By.User)
+		case opts.Against == "pinned":
+			return fmt.Errorf("tenant %s has no pinned baseline; set one with 'sg365 config pin SNAPSHOT'", tenantID)
+		}
+	}
+	if old == nil {
+		if !snapArg {
+			if len(all) < 2 {
+				return fmt.Errorf("tenant %s has one configuration snapshot; take another with 'sg365 config snapshot' to see drift", tenantID)
+			}
+			against = all[len(all)-2]
+		}
+		if old, err = tenantguard.Load(ctx, r, against.ID); err != nil {
+			return err
+		}
+	}
+	return diffAndReport(*g, opts, old, cur, note)
 }
 
-func diffAndReport(ctx context.Context, r *repo.Repository, g GlobalOptions, ai, bi repo.SnapshotInfo) error {
-	a, err := tenantguard.Load(ctx, r, ai.ID)
-	if err != nil {
-		return err
-	}
-	b, err := tenantguard.Load(ctx, r, bi.ID)
-	if err != nil {
-		return err
-	}
+// diffAndReport diffs a (older) and b and writes the report in the
+// chosen format; note says what a is, for drift.
+func diffAndReport(g GlobalOptions, opts ConfigDiffOptions, a, b *tenantguard.State, note string) (err error) {
 	if a.TenantID != b.TenantID && g.Stderr != nil {
-		fmt.Fprintf(g.Stderr, "sg365: note: comparing snapshots of two tenants (%s, %s); objects match by id only\n", a.TenantID, b.TenantID)
+		fmt.Fprintf(g.Stderr, "sg365: note: comparing snapshots of two tenants (%s, %s); objects match by id, then display name\n", a.TenantID, b.TenantID)
 	}
 	res := tenantguard.Diff(a, b)
-	if err := printConfigDiff(g, a, b, res); err != nil {
+	format := opts.Format
+	if format == "" || format == "table" { // --json upgrades the default
+		format = "table"
+		if g.JSON {
+			format = "json"
+		}
+	}
+	if opts.Out != "" {
+		f, err := os.Create(opts.Out)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = cerr
+			}
+			if err == nil || errors.Is(err, errFound) || errors.Is(err, errPartial) {
+				fmt.Fprintf(g.Stderr, "sg365: report written to %s\n", opts.Out)
+			}
+		}()
+		g.Stdout = f
+	}
+	switch format {
+	case "html":
+		err = writeConfigDiffHTML(g.Stdout, a, b, res, note)
+	case "json":
+		g.JSON = true
+		err = printConfigDiff(g, a, b, res, note)
+	default:
+		g.JSON = false
+		err = printConfigDiff(g, a, b, res, note)
+	}
+	if err != nil {
 		return err
 	}
 	if res.Changed() > 0 || len(res.Unknown()) > 0 {
@@ -352,7 +447,7 @@ func diffAndReport(ctx context.Context, r *repo.Repository, g GlobalOptions, ai,
 	return nil
 }
 
-func printConfigDiff(g GlobalOptions, a, b *tenantguard.State, res tenantguard.Result) error {
+func printConfigDiff(g GlobalOptions, a, b *tenantguard.State, res tenantguard.Result, note string) error {
 	if g.JSON {
 		for _, kd := range res.Kinds {
 			if kd.Unknown {
@@ -387,12 +482,16 @@ func printConfigDiff(g GlobalOptions, a, b *tenantguard.State, res tenantguard.R
 			MessageType string          `json:"message_type"`
 			From        repo.SnapshotID `json:"from"`
 			To          repo.SnapshotID `json:"to"`
+			Note        string          `json:"note,omitempty"`
 			Changed     int             `json:"changed"`
 			Unknown     []string        `json:"unknown"`
-		}{"summary", a.ID, b.ID, res.Changed(), orEmpty(res.Unknown())})
+		}{"summary", a.ID, b.ID, note, res.Changed(), orEmpty(res.Unknown())})
 	}
 	w := g.Stdout
 	fmt.Fprintf(w, "configuration %s → %s\n", shortID(a.ID), shortID(b.ID))
+	if note != "" {
+		fmt.Fprintln(w, note)
+	}
 	for _, kd := range res.Kinds {
 		if kd.Unknown {
 			fmt.Fprintf(w, "%s: UNKNOWN, not compared (%s)\n", kd.Kind, kd.Reason)

@@ -418,3 +418,54 @@ func (s *Server) singleUpdate(c *cfgSingle) handlerFunc {
 		w.WriteHeader(http.StatusNoContent)
 	}
 }
+
+// singleReplace serves PUT of a singleton: the body replaces the policy,
+// except the properties the service owns (id, version, which counts the
+// updates). The admin consent request policy is updated this way only.
+// https://learn.microsoft.com/en-us/graph/api/adminconsentrequestpolicy-update
+func (s *Server) singleReplace(c *cfgSingle, required ...string) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		in, ok := decodeConfig(w, r)
+		if !ok {
+			return
+		}
+		if e := requiredPresent(in, required...); e != nil {
+			e.write(w, r)
+			return
+		}
+		t := s.t(r)
+		var verr *cfgErr
+		t.Write(func() error {
+			old := t.Config.Singleton(c.name)
+			next := tenant.DeepCopy(in)
+			if old != nil {
+				next["id"] = old["id"]
+				if v, ok := old["version"].(float64); ok {
+					next["version"] = v + 1
+				}
+			}
+			if c.prepare != nil {
+				if verr = c.prepare(t, next); verr != nil {
+					return nil
+				}
+			}
+			t.Config.SetSingleton(c.name, next)
+			return nil
+		})
+		if verr != nil {
+			verr.write(w, r)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// requiredPresent checks that a body names each property (null allowed).
+func requiredPresent(p map[string]any, names ...string) *cfgErr {
+	for _, n := range names {
+		if _, ok := p[n]; !ok {
+			return badConfig("BadRequest", "The property '"+n+"' is required.")
+		}
+	}
+	return nil
+}

@@ -106,6 +106,9 @@ func (s *Server) configRoutes() {
 		set: tenant.SetNamedLocations, context: "identity/conditionalAccess/namedLocations",
 		create: true, update: true, remove: true, stamps: []string{"createdDateTime", "modifiedDateTime"},
 		prepare: prepareNamedLocation, inUse: namedLocationInUse,
+		// "You must specify the @odata.type" in a PATCH body.
+		// https://learn.microsoft.com/en-us/graph/api/ipnamedlocation-update
+		typedPatch: true,
 	}, rd(rolesCARead), wr(rolesCAWrite))
 	coll("/identity/conditionalAccess/policies", &cfgColl{
 		set: tenant.SetConditionalAccess, context: "identity/conditionalAccess/policies",
@@ -142,9 +145,13 @@ func (s *Server) configRoutes() {
 		set: tenant.SetCrossTenantPartners, context: "policies/crossTenantAccessPolicy/partners",
 		create: true, update: true, remove: true, prepare: preparePartner,
 	}, rd(rolesXTenantRead), wr(rolesXTenantWrite))
-	single("/policies/adminConsentRequestPolicy", &cfgSingle{name: tenant.SingleAdminConsent,
-		context: "policies/adminConsentRequestPolicy/$entity", prepare: prepareBool("isEnabled", "notifyReviewers", "remindersEnabled")},
-		rd(rolesConsentRead), wr(rolesConsentWrite))
+	consent := &cfgSingle{name: tenant.SingleAdminConsent,
+		context: "policies/adminConsentRequestPolicy/$entity", prepare: prepareBool("isEnabled", "notifyReviewers", "remindersEnabled")}
+	single("/policies/adminConsentRequestPolicy", consent, rd(rolesConsentRead), wr(rolesConsentWrite))
+	// Graph documents PUT, not PATCH, for this policy; both are served.
+	// https://learn.microsoft.com/en-us/graph/api/adminconsentrequestpolicy-update
+	s.handle("PUT /policies/adminConsentRequestPolicy", wr(rolesConsentWrite),
+		s.singleReplace(consent, "isEnabled", "notifyReviewers", "remindersEnabled", "requestDurationInDays", "reviewers"))
 
 	// Directory roles and PIM.
 	coll("/roleManagement/directory/roleDefinitions", &cfgColl{

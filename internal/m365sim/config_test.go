@@ -449,3 +449,31 @@ func TestConfigSurvivesStateAndClone(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigWriteRules: the update methods Graph documents. A named
+// location's PATCH must name its @odata.type (ipnamedlocation-update); the
+// admin consent request policy is updated by PUT of the whole policy
+// (adminconsentrequestpolicy-update), which keeps its id and counts the
+// version.
+func TestConfigWriteRules(t *testing.T) {
+	_, c := startConfig(t)
+	const base = "/identity/conditionalAccess/namedLocations"
+	id := c.do("POST", base, namedLocation("Typed")).json(t)["id"].(string)
+	if r := c.do("PATCH", base+"/"+id, map[string]any{"isTrusted": true}); r.status != 400 {
+		t.Errorf("PATCH without @odata.type: %d %s", r.status, r.body)
+	}
+	const consent = "/policies/adminConsentRequestPolicy"
+	before := c.get(consent)
+	if r := c.do("PUT", consent, map[string]any{"isEnabled": true}); r.status != 400 {
+		t.Errorf("PUT without the required properties: %d %s", r.status, r.body)
+	}
+	put := map[string]any{"isEnabled": true, "notifyReviewers": true, "remindersEnabled": false, "requestDurationInDays": 30, "reviewers": []any{}}
+	if r := c.do("PUT", consent, put); r.status != 204 {
+		t.Fatalf("PUT: %d %s", r.status, r.body)
+	}
+	after := c.get(consent)
+	if after["isEnabled"] != true || after["requestDurationInDays"] != float64(30) || after["id"] != before["id"] ||
+		after["version"] != before["version"].(float64)+1 {
+		t.Errorf("after PUT: %v (before %v)", after, before)
+	}
+}

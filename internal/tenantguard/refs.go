@@ -56,37 +56,59 @@ func sub(m map[string]any, k string) map[string]any {
 	return s
 }
 
+// dirRef is one reference of a configuration object to a directory
+// object: a user, group, role or principal (user or group).
+type dirRef struct{ typ, id string }
+
+// directoryRefs returns the directory objects o refers to, special values
+// ("All", "all_users", …) left out.
+func directoryRefs(k *Kind, o map[string]any) []dirRef {
+	var out []dirRef
+	add := func(typ string, ids ...any) {
+		for _, v := range ids {
+			if id, _ := v.(string); !notObjects[id] {
+				out = append(out, dirRef{typ, id})
+			}
+		}
+	}
+	switch k.Name {
+	case "conditionalAccessPolicies":
+		u := sub(sub(o, "conditions"), "users")
+		add("user", append(list(u, "includeUsers"), list(u, "excludeUsers")...)...)
+		add("group", append(list(u, "includeGroups"), list(u, "excludeGroups")...)...)
+		add("role", append(list(u, "includeRoles"), list(u, "excludeRoles")...)...)
+	case "roleAssignments", "roleEligibilitySchedules":
+		add("principal", o["principalId"])
+		add("role", o["roleDefinitionId"])
+	case "roleManagementPolicyAssignments":
+		add("role", o["roleDefinitionId"])
+	case "deviceCompliancePolicies", "deviceConfigurations":
+		for _, a := range list(o, "assignments") {
+			am, _ := a.(map[string]any)
+			add("group", sub(am, "target")["groupId"])
+		}
+	case "authenticationMethodConfigurations":
+		for _, t := range append(list(o, "includeTargets"), list(o, "excludeTargets")...) {
+			tm, _ := t.(map[string]any)
+			if tm["targetType"] == "group" {
+				add("group", tm["id"])
+			}
+		}
+	}
+	return out
+}
+
 // scan records the references of one kind's objects.
 func (rc *refCollector) scan(k *Kind, objs []map[string]any) {
 	for _, o := range objs {
-		switch k.Name {
-		case "conditionalAccessPolicies":
-			u := sub(sub(o, "conditions"), "users")
-			rc.add("user", append(list(u, "includeUsers"), list(u, "excludeUsers")...)...)
-			rc.add("group", append(list(u, "includeGroups"), list(u, "excludeGroups")...)...)
-			rc.add("role", append(list(u, "includeRoles"), list(u, "excludeRoles")...)...)
-		case "roleAssignments", "roleEligibilitySchedules":
-			rc.add("principal", o["principalId"])
-			rc.add("role", o["roleDefinitionId"])
-		case "roleManagementPolicyAssignments":
-			rc.add("role", o["roleDefinitionId"])
-		case "roleDefinitions":
+		for _, r := range directoryRefs(k, o) {
+			rc.add(r.typ, r.id)
+		}
+		if k.Name == "roleDefinitions" {
 			name, _ := o["displayName"].(string)
 			for _, p := range []string{"id", "templateId"} {
 				if id, ok := o[p].(string); ok && id != "" {
 					rc.roles[id] = name
-				}
-			}
-		case "deviceCompliancePolicies", "deviceConfigurations":
-			for _, a := range list(o, "assignments") {
-				am, _ := a.(map[string]any)
-				rc.add("group", sub(am, "target")["groupId"])
-			}
-		case "authenticationMethodConfigurations":
-			for _, t := range append(list(o, "includeTargets"), list(o, "excludeTargets")...) {
-				tm, _ := t.(map[string]any)
-				if tm["targetType"] == "group" {
-					rc.add("group", tm["id"])
 				}
 			}
 		}

@@ -56,6 +56,13 @@ type Kind struct {
 	DependsOn []string
 	// Privileged kinds (roles, PIM) are restored only on explicit request.
 	Privileged bool
+	// ReadOnlyProps are top-level properties Graph sets itself and
+	// rejects or ignores in request bodies; a restore never sends them
+	// (beside the key, volatile properties and OData annotations).
+	ReadOnlyProps []string
+	// Typed kinds must name the object's @odata.type in every PATCH
+	// body (named locations, method configurations, Intune policies).
+	Typed bool
 	// Permission is the least-privileged application permission that reads
 	// the kind, named when Graph answers 403.
 	Permission string
@@ -79,17 +86,19 @@ func filter(f string) url.Values { return url.Values{"$filter": {f}} }
 // depends on.
 var Registry = []*Kind{
 	{Name: "namedLocations", Path: "/identity/conditionalAccess/namedLocations", MatchBy: "displayName",
-		Restore: RestorePostCreate, Permission: "Policy.Read.All"},
+		Restore: RestorePostCreate, Typed: true, Permission: "Policy.Read.All"},
 	{Name: "authenticationStrengthPolicies", Path: "/policies/authenticationStrengthPolicies", MatchBy: "displayName",
-		ReadOnly: builtIn("policyType", "builtIn"), Restore: RestorePostCreate, Permission: "Policy.Read.All"},
+		ReadOnly: builtIn("policyType", "builtIn"), Restore: RestorePostCreate, Permission: "Policy.Read.All",
+		ReadOnlyProps: []string{"policyType", "requirementsSatisfied", "combinationConfigurations"}},
 	{Name: "conditionalAccessPolicies", Path: "/identity/conditionalAccess/policies", MatchBy: "displayName",
 		Restore: RestorePostCreate, DependsOn: []string{"namedLocations", "authenticationStrengthPolicies"},
-		Permission: "Policy.Read.All"},
+		ReadOnlyProps: []string{"templateId"}, Permission: "Policy.Read.All"},
 	{Name: "authenticationMethodsPolicy", Path: "/policies/authenticationMethodsPolicy", Singleton: true,
 		Volatile: []string{"authenticationMethodConfigurations", "policyVersion"}, // configurations are their own kind
-		Restore:  RestorePatchSingleton, Permission: "Policy.Read.All"},
+		Restore:  RestorePatchSingleton, Permission: "Policy.Read.All",
+		ReadOnlyProps: []string{"displayName", "description"}},
 	{Name: "authenticationMethodConfigurations", Path: "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations",
-		Restore: RestorePatchByID, DependsOn: []string{"authenticationMethodsPolicy"}, Permission: "Policy.Read.All"},
+		Restore: RestorePatchByID, DependsOn: []string{"authenticationMethodsPolicy"}, Typed: true, Permission: "Policy.Read.All"},
 	{Name: "authorizationPolicy", Path: "/policies/authorizationPolicy", Singleton: true,
 		Restore: RestorePatchSingleton, Permission: "Policy.Read.All"},
 	{Name: "securityDefaults", Path: "/policies/identitySecurityDefaultsEnforcementPolicy", Singleton: true,
@@ -98,14 +107,17 @@ var Registry = []*Kind{
 		Restore: RestorePatchSingleton, Permission: "Policy.Read.All"},
 	{Name: "crossTenantAccessDefault", Path: "/policies/crossTenantAccessPolicy/default", Singleton: true,
 		Ordered: []string{"invitationRedemptionIdentityProviderConfiguration.primaryIdentityProviderPrecedenceOrder"},
-		Restore: RestorePatchSingleton, DependsOn: []string{"crossTenantAccessPolicy"}, Permission: "Policy.Read.All"},
+		Restore: RestorePatchSingleton, DependsOn: []string{"crossTenantAccessPolicy"}, Permission: "Policy.Read.All",
+		ReadOnlyProps: []string{"isServiceDefault"}},
 	{Name: "crossTenantPartners", Path: "/policies/crossTenantAccessPolicy/partners", Key: "tenantId",
-		Restore: RestorePostCreate, DependsOn: []string{"crossTenantAccessPolicy"}, Permission: "Policy.Read.All"},
+		Restore: RestorePostCreate, DependsOn: []string{"crossTenantAccessPolicy"}, Permission: "Policy.Read.All",
+		ReadOnlyProps: []string{"isInMultiTenantOrganization"}},
 	{Name: "adminConsentRequestPolicy", Path: "/policies/adminConsentRequestPolicy", Singleton: true,
 		Volatile: []string{"version"}, Restore: RestorePatchSingleton, Permission: "Policy.Read.All"},
 	{Name: "roleDefinitions", Path: "/roleManagement/directory/roleDefinitions", MatchBy: "displayName",
 		Keep: func(o map[string]any) bool { return o["isBuiltIn"] != true }, Volatile: []string{"version"},
-		Restore: RestorePostCreate, Privileged: true, Permission: "RoleManagement.Read.Directory"},
+		Restore: RestorePostCreate, Privileged: true, Permission: "RoleManagement.Read.Directory",
+		ReadOnlyProps: []string{"templateId", "isBuiltIn", "isPrivileged", "inheritsPermissionsFrom"}},
 	{Name: "roleAssignments", Path: "/roleManagement/directory/roleAssignments",
 		Restore: RestorePostCreate, DependsOn: []string{"roleDefinitions"}, Privileged: true,
 		Permission: "RoleManagement.Read.Directory"},
@@ -123,10 +135,10 @@ var Registry = []*Kind{
 		Permission: "RoleManagementPolicy.Read.Directory"},
 	{Name: "deviceCompliancePolicies", Path: "/deviceManagement/deviceCompliancePolicies", MatchBy: "displayName",
 		Query:    url.Values{"$expand": {"assignments,scheduledActionsForRule($expand=scheduledActionConfigurations)"}},
-		Volatile: []string{"version"}, Restore: RestorePostCreate, Permission: "DeviceManagementConfiguration.Read.All"},
+		Volatile: []string{"version"}, Restore: RestorePostCreate, Typed: true, Permission: "DeviceManagementConfiguration.Read.All"},
 	{Name: "deviceConfigurations", Path: "/deviceManagement/deviceConfigurations", MatchBy: "displayName",
 		Query:    url.Values{"$expand": {"assignments"}},
-		Volatile: []string{"version"}, Restore: RestorePostCreate, Permission: "DeviceManagementConfiguration.Read.All"},
+		Volatile: []string{"version"}, Restore: RestorePostCreate, Typed: true, Permission: "DeviceManagementConfiguration.Read.All"},
 }
 
 // Lookup returns the registered kind of that name, or nil.
