@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -28,28 +29,58 @@ var assessFormats = []string{"table", "json", "csv", "html"}
 
 // AssessOptions are the flags of "sg365 assess".
 type AssessOptions struct {
-	Inventory  string   // --inventory: a saved inventory document
-	RuleDirs   []string // --rules: extra directories of .rego rules
-	Exclusions string   // --exclusions: YAML file
-	Format     string   // --format
-	Out        string   // --out: write the report here instead of stdout
-	FailOn     string   // --fail-on: "" or a severity
+	TenantFlags
+	Repo          RepoFlags
+	Inventory     string   // --inventory: a saved inventory document
+	Snapshot      string   // --snapshot: a stored configuration snapshot
+	SaveInventory string   // --save-inventory: write the inventory graded here
+	RuleDirs      []string // --rules: extra directories of .rego rules
+	Exclusions    string   // --exclusions: YAML file
+	Format        string   // --format
+	Out           string   // --out: write the report here instead of stdout
+	FailOn        string   // --fail-on: "" or a severity
+	Workers       int      // --workers: kinds read at once
+	NoHistory     bool     // --no-history: do not record findings in the repository
+	History       bool     // --history: list the findings history instead of assessing
+	Open          bool     // --open: with --history, only open findings
+	Resolved      bool     // --resolved: with --history, only resolved findings
 }
 
 // AddFlags registers the command's flags.
 func (o *AssessOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Inventory, "inventory", "", "assess the inventory JSON `file` (see docs/inventory.md); today: --inventory is required")
+	o.TenantFlags.AddFlags(fs)
+	o.Repo.AddFlags(fs)
+	fs.StringVar(&o.Inventory, "inventory", "", "assess the inventory JSON `file` offline (see docs/inventory.md)")
+	fs.StringVar(&o.Snapshot, "snapshot", "", "assess the configuration `snapshot` (id or prefix from 'sg365 snapshots'); context it lacks is read live")
+	fs.StringVar(&o.SaveInventory, "save-inventory", "", "also write the inventory that was graded to `file`")
 	fs.StringArrayVar(&o.RuleDirs, "rules", nil, "also load the .rego rules in `dir` (repeatable)")
 	fs.StringVar(&o.Exclusions, "exclusions", "", "YAML `file` of users, groups and roles excluded per rule")
 	fs.StringVar(&o.Format, "format", "table", "report `format`: table, json, csv or html")
 	fs.StringVar(&o.Out, "out", "", "write the report to `file` instead of stdout")
 	fs.StringVar(&o.FailOn, "fail-on", "", "exit with code 4 if a rule of this `severity` or worse fails: critical, high, medium or low")
+	fs.IntVar(&o.Workers, "workers", 4, "kinds read from Graph at once")
+	fs.BoolVar(&o.NoHistory, "no-history", false, "do not record the findings in the repository (live and --snapshot runs record them by default)")
+	fs.BoolVar(&o.History, "history", false, "list the tenant's findings (first seen, last seen, resolved) from the repository instead of assessing")
+	fs.BoolVar(&o.Open, "open", false, "with --history: only open findings")
+	fs.BoolVar(&o.Resolved, "resolved", false, "with --history: only resolved findings")
 }
 
 // Validate checks the flags.
 func (o *AssessOptions) Validate() error {
-	if o.Inventory == "" {
-		return errors.New("--inventory is required (live collection is not available yet)")
+	if o.Inventory != "" && o.Snapshot != "" {
+		return errors.New("--inventory and --snapshot exclude each other: give one input")
+	}
+	if o.History {
+		if o.Inventory != "" || o.Snapshot != "" || o.SaveInventory != "" || o.FailOn != "" || o.NoHistory || o.Out != "" {
+			return errors.New("--history lists recorded findings; it takes no --inventory, --snapshot, --save-inventory, --fail-on, --out or --no-history")
+		}
+		if o.Open && o.Resolved {
+			return errors.New("--open and --resolved exclude each other")
+		}
+		return nil
+	}
+	if o.Open || o.Resolved {
+		return errors.New("--open and --resolved need --history")
 	}
 	if !slices.Contains(assessFormats, o.Format) {
 		return fmt.Errorf("--format %q: want %s", o.Format, strings.Join(assessFormats, ", "))
@@ -60,43 +91,71 @@ func (o *AssessOptions) Validate() error {
 			return fmt.Errorf("--fail-on %q: want critical, high, medium or low", o.FailOn)
 		}
 	}
+	if o.Workers < 1 {
+		return fmt.Errorf("--workers %d: want at least 1", o.Workers)
+	}
 	return nil
 }
 
 func newAssessCommand(g *GlobalOptions) *cobra.Command {
 	var opts AssessOptions
 	cmd := &cobra.Command{
-		Use:   "assess --inventory FILE [--rules DIR ...] [--exclusions FILE] [--format F] [--out FILE] [--fail-on SEVERITY]",
+		Use:   "assess [--inventory FILE | --snapshot ID] [--rules DIR ...] [--exclusions FILE] [--format F] [--out FILE] [--fail-on SEVERITY]",
 		Short: "Grade a tenant's configuration against the security baselines",
-		Long: `Evaluate a tenant inventory against the built-in SCuBA Entra ID baseline (34
-policies) and any rule directories given with --rules, and print a report.
+		Long: `Evaluate a tenant's configuration against the built-in SCuBA Entra ID baseline
+(34 policies) and any rule directories given with --rules, and print a report.
+Nothing is written to the tenant.
 
-today: --inventory is required. assess grades a saved inventory document
-offline (its format is in docs/inventory.md); live collection from the tenant
-is not wired yet. Nothing is written to the tenant.
+The input is one of:
+  (default)        the tenant, read live through Microsoft Graph (the tenant
+                   flags select it, as for 'sg365 config snapshot')
+  --snapshot ID    a configuration snapshot stored by 'sg365 config
+                   snapshot'; licences, domains, users, role-assignable
+                   groups and PIM instances are not part of it and are read
+                   live, and the report's inventory says which sources were
+  --inventory FILE a saved inventory document, graded offline (its format is
+                   in docs/inventory.md); --save-inventory writes one
 
 Each rule reports pass, fail, warning (a SHOULD rule not met), na (not
 licensed, not applicable, or a manual check) or error (an input it needs was
-not collected; the result is unknown). --exclusions names users, groups and
-roles a rule may leave out, such as break-glass accounts excluded from
-conditional access policies; the report records them.
+not collected, for example because a permission is missing; the result is
+unknown). --exclusions names users, groups and roles a rule may leave out,
+such as break-glass accounts excluded from conditional access policies; the
+report records them.
+
+Findings history: live and --snapshot runs merge their findings into the
+tenant's history in the repository (first seen, last seen, resolved) and store
+it as a snapshot of workload "posture" with the report and the inventory;
+--no-history skips this. A finding is resolved only when its rule ran and no
+longer raises it; a rule that reports error leaves its findings as they were.
+--history lists the recorded findings (--open, --resolved) without assessing.
 
 --format json writes the full report document; with the global --json flag
-and the table format, one JSON object per rule (message_type "result") and a
-summary object are printed instead.
+and the table format, one JSON object per rule (message_type "result"), a
+history object when findings were recorded, and a summary object are printed
+instead.
 
 Exit codes:
-  0    the assessment ran (rules may have failed; see --fail-on)
-  1    fatal error (unreadable inventory, bad rule or exclusions file)
+  0    the assessment ran and every rule could be evaluated (rules may have
+       failed; see --fail-on)
+  1    fatal error (unreadable inventory or snapshot, bad rule or exclusions
+       file, the tenant could not be reached at all)
   2    usage error (bad flag or argument); nothing was done
+  3    some rules report error: an input they need could not be collected
+       (the report names the source and the permission to grant)
   4    a rule at or above the --fail-on severity failed (warnings and
-       errors do not count)
+       errors do not count); 4 wins over 3
   130  interrupted (SIGINT or SIGTERM)`,
-		Example: "  sg365 assess --inventory contoso.json --exclusions breakglass.yaml\n" +
-			"  sg365 assess --inventory contoso.json --format html --out contoso.html --fail-on high",
+		Example: "  sg365 assess --fail-on high\n" +
+			"  sg365 assess --snapshot 3f2a --format html --out contoso.html\n" +
+			"  sg365 assess --inventory contoso.json --exclusions breakglass.yaml --no-history\n" +
+			"  sg365 assess --history --open",
 		Args:    noArgs,
 		PreRunE: validating(func() error { return opts.Validate() }),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.History {
+				return runAssessHistory(cmd.Context(), opts, *g)
+			}
 			return runAssess(cmd.Context(), opts, *g)
 		},
 	}
@@ -126,11 +185,8 @@ type assessSummaryJSON struct {
 }
 
 func runAssess(ctx context.Context, opts AssessOptions, g GlobalOptions) error {
-	inv, err := posture.LoadInventory(opts.Inventory)
-	if err != nil {
-		return fmt.Errorf("load inventory: %w", err)
-	}
 	var ex *posture.Exclusions
+	var err error
 	if opts.Exclusions != "" {
 		if ex, err = posture.LoadExclusions(opts.Exclusions); err != nil {
 			return err
@@ -139,6 +195,19 @@ func runAssess(ctx context.Context, opts AssessOptions, g GlobalOptions) error {
 	eng, err := posture.New(ctx, posture.Options{RuleDirs: opts.RuleDirs})
 	if err != nil {
 		return err
+	}
+	in, err := assessInput(ctx, opts, g)
+	if err != nil {
+		return err
+	}
+	if in.repo != nil {
+		defer in.repo.Close(ctx)
+	}
+	inv := in.inv
+	if opts.SaveInventory != "" {
+		if err := writeFileAtomic(opts.SaveInventory, func(w io.Writer) error { return writeInventory(w, inv) }); err != nil {
+			return fmt.Errorf("save inventory: %w", err)
+		}
 	}
 	rep, err := eng.Evaluate(ctx, inv, ex)
 	if err != nil {
@@ -149,11 +218,18 @@ func runAssess(ctx context.Context, opts AssessOptions, g GlobalOptions) error {
 		sev, _ := posture.ParseSeverity(opts.FailOn) // checked by Validate
 		hit = rep.FailOn(sev)
 	}
-	if err := writeAssessReport(rep, opts, g, len(hit)); err != nil {
+	var rec *historyUpdate
+	if in.repo != nil {
+		if rec, err = recordHistory(ctx, in.repo, g, rep, inv); err != nil {
+			return err
+		}
+	}
+	if err := writeAssessReport(rep, opts, g, len(hit), rec); err != nil {
 		return err
 	}
-	if n := rep.Summary.ByStatus[posture.StatusError]; n > 0 {
-		g.Logger.Warn("some rules could not be evaluated; their result is unknown", "rules", n)
+	errored := rep.Summary.ByStatus[posture.StatusError]
+	if errored > 0 {
+		g.Logger.Warn("some rules could not be evaluated; their result is unknown", "rules", errored)
 	}
 	if len(hit) > 0 {
 		ids := make([]string, len(hit))
@@ -162,11 +238,38 @@ func runAssess(ctx context.Context, opts AssessOptions, g GlobalOptions) error {
 		}
 		return fmt.Errorf("%d rule(s) failed at %s or worse (%s): %w", len(hit), opts.FailOn, strings.Join(ids, ", "), errFailOn)
 	}
+	if errored > 0 {
+		return fmt.Errorf("%d rule(s) could not be evaluated (%s): %w", errored, strings.Join(failedSources(rep), ", "), errPartial)
+	}
 	return nil
 }
 
+// failedSources names the required sources of the rules in error that did
+// not collect, and subscribedSkus when the licence check lacked it.
+func failedSources(rep *posture.Report) []string {
+	need := map[string]bool{}
+	for _, res := range rep.Results {
+		if res.Status != posture.StatusError {
+			continue
+		}
+		for _, k := range res.Rule.Sources {
+			if st, ok := rep.Sources[k]; !ok || st.Status != posture.SourceOK {
+				need[k] = true
+			}
+		}
+	}
+	if st, ok := rep.Sources["subscribedSkus"]; !ok || st.Status != posture.SourceOK {
+		need["subscribedSkus"] = true
+	}
+	out := slices.Sorted(maps.Keys(need))
+	if len(out) == 0 {
+		return []string{"see the report"}
+	}
+	return out
+}
+
 // writeAssessReport renders the report to --out or stdout.
-func writeAssessReport(rep *posture.Report, opts AssessOptions, g GlobalOptions, hit int) error {
+func writeAssessReport(rep *posture.Report, opts AssessOptions, g GlobalOptions, hit int, rec *historyUpdate) error {
 	if g.JSON && opts.Format == "table" && opts.Out == "" {
 		for _, r := range rep.Results {
 			if err := g.printJSON(assessResultJSON{"result", r.Rule.ID, r.Rule.Title, r.Rule.Severity, r.Status,
@@ -174,8 +277,25 @@ func writeAssessReport(rep *posture.Report, opts AssessOptions, g GlobalOptions,
 				return err
 			}
 		}
+		if rec != nil {
+			if err := g.printJSON(rec.json()); err != nil {
+				return err
+			}
+		}
 		return g.printJSON(assessSummaryJSON{"summary", rep.Tenant.ID, rep.Summary, hit})
 	}
+	if err := writeAssessFormat(rep, opts, g); err != nil {
+		return err
+	}
+	if rec != nil && !g.JSON && (opts.Format == "table" || opts.Out != "") {
+		_, err := fmt.Fprintln(g.Stdout, rec.line())
+		return err
+	}
+	return nil
+}
+
+// writeAssessFormat renders the report in --format to --out or stdout.
+func writeAssessFormat(rep *posture.Report, opts AssessOptions, g GlobalOptions) error {
 	render := map[string]func(io.Writer, *posture.Report) error{
 		"table": posture.WriteTable, "json": posture.WriteJSON, "csv": posture.WriteCSV, "html": posture.WriteHTML,
 	}[opts.Format]

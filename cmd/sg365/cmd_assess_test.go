@@ -73,7 +73,9 @@ func TestAssessEndToEnd(t *testing.T) {
 			exitFailOn, nil, "MS.AAD.3.2v2"},
 		{"csv", []string{"assess", "--inventory", assessFixture, "--format", "csv"},
 			exitOK, []string{"rule_id,title,severity"}, ""},
-		{"missing inventory flag", []string{"assess"}, exitUsage, nil, "--inventory is required"},
+		{"inventory and snapshot", []string{"assess", "--inventory", assessFixture, "--snapshot", "abcd"}, exitUsage, nil, "exclude each other"},
+		{"open without history", []string{"assess", "--inventory", assessFixture, "--open"}, exitUsage, nil, "need --history"},
+		{"history with fail-on", []string{"assess", "--history", "--fail-on", "high"}, exitUsage, nil, "--history lists"},
 		{"bad format", []string{"assess", "--inventory", assessFixture, "--format", "pdf"}, exitUsage, nil, "--format"},
 		{"bad fail-on", []string{"assess", "--inventory", assessFixture, "--fail-on", "info"}, exitUsage, nil, "--fail-on"},
 		{"unreadable inventory", []string{"assess", "--inventory", "does-not-exist.json"}, exitFatal, nil, "load inventory"},
@@ -161,7 +163,7 @@ func TestAssessHelp(t *testing.T) {
 	if code := run([]string{"assess", "--help"}, &stdout, &stderr); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	for _, w := range []string{"today: --inventory is required", "--fail-on", "Exit codes", "4    a rule at or above"} {
+	for _, w := range []string{"--snapshot ID", "--inventory FILE", "--history", "--fail-on", "Exit codes", "4    a rule at or above", "3    some rules report error"} {
 		if !strings.Contains(stdout.String(), w) {
 			t.Errorf("help lacks %q", w)
 		}

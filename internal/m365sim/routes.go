@@ -122,6 +122,7 @@ func (s *Server) routes() {
 
 	// Tenant configuration (config_routes.go).
 	s.configRoutes()
+	s.contextRoutes() // read-only resources posture assessment needs (context_routes.go)
 
 	s.graph.HandleFunc("POST /$batch", s.serveBatch)
 	s.graph.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,15 @@
 // stable ids, and MergeHistory folds a new report into the prior history
 // (first seen, last seen, resolved).
 //
+// # Storage
+//
+// SaveHistory stores one assessment in the repository as a snapshot of
+// source {tenant, Workload ("posture"), tenant}: history.json (the merged
+// History), report.json and the graded inventory.json. The newest snapshot
+// holds the current history; LoadHistory reads it and MergeHistory folds
+// the next report in. The repository is the only place the history lives,
+// so a report can always be traced to the data that produced it.
+//
 // The package never prints; the Write* functions render a Report to the
 // writer the caller gives.
 package posture
