@@ -40,13 +40,13 @@ func (o *RestoreOptions) AddFlags(fs *pflag.FlagSet) {
 	o.TenantFlags.AddFlags(fs)
 	o.Repo.AddFlags(fs)
 	fs.StringVar(&o.To, "to", "", "where to restore: `original` (the snapshot's own user) or user:UPN")
-	fs.StringVar(&o.Folder, "folder", "", "destination folder `path` to recreate the snapshot's tree under (default: none for --to original, \"Restored from <user> <time>\" for another user)")
+	fs.StringVar(&o.Folder, "folder", "", "destination folder `path` to recreate the snapshot's tree under (default: none for --to original, \"Restored from <user> <time>\" for another user's mail and files; calendars and contacts go to their own calendars and folders)")
 	fs.StringVar(&o.Collision, "collision", string(restore.CollisionSkip), "what to do with items that exist: skip, copy or replace")
-	fs.StringArrayVar(&o.Items, "item", nil, "restore only this item (Graph `id` of a message, file or folder); repeatable")
+	fs.StringArrayVar(&o.Items, "item", nil, "restore only this item (Graph `id` of a message, event, contact, file or folder); repeatable")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "print the plan (counts of what would be created, skipped, replaced) and write nothing")
 	fs.IntVar(&o.Workers, "workers", 4, "mailboxes and OneDrives restored at once")
 	fs.StringVar(&o.User, "user", "", "instead of SNAPSHOT: restore this user's (`UPN` or id) latest snapshot of --workload")
-	fs.StringVar(&o.Workload, "workload", "", "with --user: "+dataguard.WorkloadMail+" or "+dataguard.WorkloadOneDrive)
+	fs.StringVar(&o.Workload, "workload", "", "with --user: "+strings.Join(restorableWorkloads, ", "))
 	fs.StringVar(&o.At, "at", "", "with --user: the latest snapshot taken at or before `TIME` (RFC 3339 or 2006-01-02[ 15:04])")
 }
 
@@ -69,12 +69,12 @@ func (o RestoreOptions) Validate(args []string) error {
 			return errors.New("--workload and --at go with --user")
 		}
 		if len(args) == 0 {
-			return errors.New("give a SNAPSHOT id (see 'sg365 snapshots') or --user UPN --workload mail|onedrive")
+			return errors.New("give a SNAPSHOT id (see 'sg365 snapshots') or --user UPN --workload " + strings.Join(restorableWorkloads, "|"))
 		}
 		return nil
 	}
-	if o.Workload != dataguard.WorkloadMail && o.Workload != dataguard.WorkloadOneDrive {
-		return fmt.Errorf("with --user, give --workload %s or %s", dataguard.WorkloadMail, dataguard.WorkloadOneDrive)
+	if !slices.Contains(restorableWorkloads, o.Workload) {
+		return fmt.Errorf("with --user, give --workload %s", strings.Join(restorableWorkloads, ", "))
 	}
 	if o.At != "" {
 		if _, err := parseAt(o.At); err != nil {
@@ -83,6 +83,9 @@ func (o RestoreOptions) Validate(args []string) error {
 	}
 	return nil
 }
+
+// restorableWorkloads are the workloads 'sg365 restore' restores.
+var restorableWorkloads = []string{dataguard.WorkloadMail, dataguard.WorkloadCalendar, dataguard.WorkloadContacts, dataguard.WorkloadOneDrive}
 
 // parseAt reads --at.
 func parseAt(s string) (time.Time, error) {
@@ -101,17 +104,24 @@ func newRestoreCommand(g *GlobalOptions) *cobra.Command {
 	var opts RestoreOptions
 	cmd := &cobra.Command{
 		Use:   "restore SNAPSHOT [PATH ...] --to original|user:UPN [--item ID ...] [--folder NAME] [--collision skip|copy|replace] [--dry-run]",
-		Short: "Restore mail or OneDrive files from a snapshot",
-		Long: withExitCodes(`Restore a snapshot's mail or OneDrive files, all of them or the folders and
-files under each PATH (mail folders by name, e.g. "Inbox/Projects"; drive
-paths, e.g. "Documents/2024"), into the original mailbox or drive or into
-another user's. SNAPSHOT is an id prefix from 'sg365 snapshots'; --user UPN
---workload mail|onedrive [--at TIME] picks that user's snapshot instead.
+		Short: "Restore mail, calendars, contacts or OneDrive files from a snapshot",
+		Long: withExitCodes(`Restore a snapshot's mail, events, contacts or OneDrive files, all of them
+or the folders and files under each PATH (mail folders by name, e.g.
+"Inbox/Projects"; calendars by name, e.g. "Calendar"; contact folders, e.g.
+"Contacts/Clients"; drive paths, e.g. "Documents/2024"), into the original
+mailbox or drive or into another user's. SNAPSHOT is an id prefix from
+'sg365 snapshots'; --user UPN --workload mail|calendar|contacts|onedrive
+[--at TIME] picks that user's snapshot instead.
 
 Messages come back as received mail (not drafts) with their dates, read
 state, flags, categories and attachments; files with their folders and
-timestamps. Restoring to another user recreates the tree under a folder
-"Restored from <user> <snapshot time>" unless --folder names one.
+timestamps. Restoring mail or files to another user recreates the tree
+under a folder "Restored from <user> <snapshot time>" unless --folder names
+one. Events go to the calendar of the same name (the default calendar to
+the default calendar; --folder names one calendar for all), with their
+recurrence and attachments; their organizer and attendees are kept with
+the event but nobody is invited. Contacts go to their folders below the
+target's Contacts folder (and --folder).
 
 An item that already exists (the same message, a file of the same name) is
 left alone by default (--collision skip); copy restores it beside the
@@ -119,7 +129,8 @@ existing one, replace overwrites it. Running the same restore again creates
 no duplicates. --dry-run prints what would be done and writes nothing.`),
 		Example: "  sg365 restore 3f2a9c41 Inbox/Projects --to original\n" +
 			"  sg365 restore 3f2a9c41 --to user:it-restore@contoso.com --dry-run\n" +
-			"  sg365 restore --user adele@contoso.com --workload onedrive --at 2024-03-04 --to original --collision replace",
+			"  sg365 restore --user adele@contoso.com --workload onedrive --at 2024-03-04 --to original --collision replace\n" +
+			"  sg365 restore --user adele@contoso.com --workload calendar --to user:it-restore@contoso.com",
 		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.Validate(args); err != nil {
 				return &usageError{cmdPath: cmd.CommandPath(), err: err}

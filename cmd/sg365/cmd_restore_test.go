@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/safeguard365/safeguard365/internal/m365sim"
+	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
 )
 
 // TestRestoreCommand backs up one user with 'sg365 backup' and restores
@@ -114,5 +116,70 @@ func TestRestoreCommand(t *testing.T) {
 				t.Fatalf("got %v, want an error with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestRestoreCommandCalendarContacts restores a user's calendar and
+// contacts with the --user shorthand into another user, twice: the second
+// run creates nothing.
+func TestRestoreCommandCalendarContacts(t *testing.T) {
+	l := m365sim.Start(t, m365sim.Options{Users: 2, Seed: 9, MessagesPerUser: 1, FilesPerUser: 1})
+	tenantEnv(t, l)
+	rf, _ := repoEnv(t)
+	g, stdout, _ := testGlobals(t, true)
+	if err := runRepoInit(t.Context(), rf, g); err != nil {
+		t.Fatal(err)
+	}
+	users := l.Server.Summary().Users
+	src, dst := users[0].UPN, users[1].UPN
+	// Event attachments of 3 MB or more need an upload session the
+	// emulator does not serve yet.
+	tn := l.Server.Tenant()
+	tn.Write(func() error {
+		for _, ev := range tn.User(src).Mailbox.Events {
+			ev.Attachments = slices.DeleteFunc(ev.Attachments, func(a *tenant.Attachment) bool {
+				return a.Content != nil && a.Content.Size() >= 3_000_000
+			})
+		}
+		return nil
+	})
+	if err := runBackup(t.Context(), BackupOptions{Repo: rf, Users: []string{src}, Workloads: []string{"calendar", "contacts"}, Workers: 2}, g); err != nil {
+		t.Fatal(err)
+	}
+	stdout.b.Reset()
+	for _, wl := range []string{"calendar", "contacts"} {
+		opts := RestoreOptions{Repo: rf, To: "user:" + dst, Collision: "skip", Workers: 1, User: src, Workload: wl}
+		if err := opts.Validate(nil); err != nil {
+			t.Fatal(err)
+		}
+		var first map[string]any
+		for run := 0; run < 2; run++ {
+			if err := runRestore(t.Context(), opts, g, nil); err != nil {
+				t.Fatalf("%s restore %d: %v", wl, run, err)
+			}
+			var tot map[string]any
+			for _, line := range strings.Split(strings.TrimSpace(stdout.String()), "\n") {
+				var m map[string]any
+				if err := json.Unmarshal([]byte(line), &m); err != nil {
+					t.Fatalf("not JSON: %q", line)
+				}
+				if m["message_type"] == "summary" {
+					tot = m["total"].(map[string]any)
+				}
+			}
+			stdout.b.Reset()
+			if run == 0 {
+				first = tot
+				if tot["created"].(float64) == 0 || tot["failed"].(float64) != 0 {
+					t.Fatalf("%s restore: %v", wl, tot)
+				}
+			} else if tot["created"].(float64) != 0 || tot["skipped"].(float64) != first["created"].(float64)+first["skipped"].(float64) {
+				t.Fatalf("%s second restore %v after %v", wl, tot, first)
+			}
+		}
+	}
+	bad := RestoreOptions{To: "original", Collision: "skip", Workers: 1, User: src, Workload: "tasks"}
+	if err := bad.Validate(nil); err == nil || !strings.Contains(err.Error(), "calendar, contacts") {
+		t.Fatalf("--workload tasks: %v", err)
 	}
 }

@@ -25,9 +25,12 @@ type CalendarRef struct {
 // EventRef is an event of a snapshot: where its Graph JSON is stored
 // (read it with View.ReadJSON) and its attachments.
 type EventRef struct {
-	CalendarID  string
-	ID          string
-	Type        string // singleInstance or seriesMaster; "" if not known
+	CalendarID string
+	ID         string
+	Type       string // singleInstance or seriesMaster; "" if not known
+	// ChangeKey is the event's changeKey at backup time ("" when the
+	// calendar was stored without an index).
+	ChangeKey   string
 	JSON        string
 	Attachments []AttachmentRef
 }
@@ -79,7 +82,7 @@ func (v *View) Events(ctx context.Context, calendarID string) ([]EventRef, error
 	out := make([]EventRef, 0, len(items))
 	for id, mk := range items {
 		js, _ := EventPaths(calendarID, id)
-		ev := EventRef{CalendarID: calendarID, ID: id, Type: mk.Type, JSON: js}
+		ev := EventRef{CalendarID: calendarID, ID: id, Type: mk.Type, ChangeKey: mk.CK, JSON: js}
 		for aid, am := range mk.Att {
 			content, meta := EventAttachmentPaths(calendarID, id, aid)
 			if am.Ref {

@@ -29,6 +29,9 @@ type ContactRef struct {
 	FolderID string
 	ID       string
 	JSON     string
+	// ChangeKey is the contact's changeKey at backup time ("" when the
+	// folder was stored without an index).
+	ChangeKey string
 }
 
 // ContactFolders lists the snapshot's contact folders, sorted by path. It
@@ -64,7 +67,7 @@ func (v *View) Contacts(ctx context.Context, folderID string) ([]ContactRef, err
 	}
 	out := make([]ContactRef, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, ContactRef{FolderID: folderID, ID: id, JSON: ContactPath(folderID, id)})
+		out = append(out, ContactRef{FolderID: folderID, ID: id, JSON: ContactPath(folderID, id), ChangeKey: items[id].CK})
 	}
 	slices.SortFunc(out, func(a, b ContactRef) int { return cmp.Compare(a.ID, b.ID) })
 	return out, nil

@@ -107,3 +107,23 @@ func (v *View) DriveItemsUnder(ctx context.Context, prefix string) ([]DriveItemR
 	}
 	return slices.DeleteFunc(all, func(it DriveItemRef) bool { return !pathHasPrefix(it.Path, prefix) }), nil
 }
+
+// DriveID is the id of the OneDrive a OneDrive snapshot holds ("" for
+// other workloads), as the backup's state recorded it, else from the
+// stored drive JSON (drive/.drive.json). A restore to the snapshot's own
+// user writes to it without asking Graph for the user's drive.
+func (v *View) DriveID(ctx context.Context) (string, error) {
+	if v.workload != WorkloadOneDrive {
+		return "", nil
+	}
+	if v.st.Drive != nil && v.st.Drive.ID != "" {
+		return v.st.Drive.ID, nil
+	}
+	var d struct {
+		ID string `json:"id"`
+	}
+	if err := v.ReadJSON(ctx, driveMetaPath, &d); err != nil {
+		return "", fmt.Errorf("read the drive's id: %w", err)
+	}
+	return d.ID, nil
+}

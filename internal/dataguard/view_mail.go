@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -31,6 +30,12 @@ type MessageRef struct {
 	ID       string
 	EML      string
 	JSON     string
+	// Size is the size of the stored MIME (.eml) in bytes, from the
+	// folder's directory listing: no need to open the file for it.
+	Size int64
+	// ChangeKey is the message's changeKey at backup time, from the
+	// folder's index ("" for a folder stored without one).
+	ChangeKey string
 }
 
 // MailFolders lists the snapshot's mail folders, sorted by path. It is
@@ -63,39 +68,22 @@ func (v *View) MailFoldersUnder(prefix string) []MailFolderRef {
 	return out
 }
 
-// Messages lists the messages stored for a folder, sorted by id.
+// Messages lists the messages stored for a folder, sorted by id. It reads
+// the folder's directory once (for the message files and their sizes) and
+// its index (for the change keys); an empty folder has neither.
 func (v *View) Messages(ctx context.Context, folderID string) ([]MessageRef, error) {
-	items, ok, err := loadIndex[mailMark](ctx, v.r, v.info.ID, mailIndexPath(folderID))
+	items, _, err := loadIndex[mailMark](ctx, v.r, v.info.ID, mailIndexPath(folderID))
 	if err != nil {
 		return nil, fmt.Errorf("list messages of folder %s: %w", folderID, err)
 	}
-	ids := slices.Collect(maps.Keys(items))
-	if !ok {
-		// An empty folder has no index; otherwise the directory says.
-		if ids, err = v.scanMessages(ctx, folderID); err != nil {
-			return nil, fmt.Errorf("list messages of folder %s: %w", folderID, err)
-		}
-	}
-	out := make([]MessageRef, 0, len(ids))
-	for _, id := range ids {
-		eml, js := MessagePaths(folderID, id)
-		out = append(out, MessageRef{FolderID: folderID, ID: id, EML: eml, JSON: js})
-	}
-	slices.SortFunc(out, func(a, b MessageRef) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
-}
-
-// scanMessages lists the message ids of a folder directory that has no
-// index.
-func (v *View) scanMessages(ctx context.Context, folderID string) ([]string, error) {
 	ents, err := v.r.ReadDir(ctx, v.info.ID, MailFolderDir(folderID))
 	if errors.Is(err, repo.ErrPathNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("list messages of folder %s: %w", folderID, err)
 	}
-	var ids []string
+	out := make([]MessageRef, 0, len(ents)/2)
 	for _, e := range ents {
 		name, ok := strings.CutSuffix(e.Name, emlExt)
 		if !ok || e.Type != repo.TypeFile {
@@ -103,9 +91,11 @@ func (v *View) scanMessages(ctx context.Context, folderID string) ([]string, err
 		}
 		id, err := url.PathUnescape(name)
 		if err != nil {
-			return nil, fmt.Errorf("message file %q: %w", e.Name, err)
+			return nil, fmt.Errorf("list messages of folder %s: message file %q: %w", folderID, e.Name, err)
 		}
-		ids = append(ids, id)
+		eml, js := MessagePaths(folderID, id)
+		out = append(out, MessageRef{FolderID: folderID, ID: id, EML: eml, JSON: js, Size: e.Size, ChangeKey: items[id].CK})
 	}
-	return ids, nil
+	slices.SortFunc(out, func(a, b MessageRef) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
 }

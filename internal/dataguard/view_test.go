@@ -1,6 +1,7 @@
 package dataguard
 
 import (
+	"io"
 	"strings"
 	"testing"
 
@@ -161,5 +162,98 @@ func TestJoinPath(t *testing.T) {
 	}
 	if got := joinPath("x", node); got != "back/loop" && got != "loop/back" {
 		t.Errorf("joinPath on a cycle = %q", got)
+	}
+}
+
+// TestViewSizesChangeKeysDrive checks what restore and the catalog read
+// from a View without opening items: message sizes (the .eml's),
+// change keys as the stored JSON has them, and the drive id.
+func TestViewSizesChangeKeysDrive(t *testing.T) {
+	g := pimTenant(13, 1)
+	g.MessagesPerUser = 8
+	e := newEnv(t, g, m365sim.Options{})
+	user := e.members()[0]
+	e.mustBackup(BackupOptions{TenantID: e.l.TenantID, Users: []string{user}, Workloads: Workloads})
+	ctx := testCtx(t)
+	open := func(wl string) *View {
+		v, err := OpenView(ctx, e.r, e.latest(user, wl).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	ck := func(v *View, p string) string {
+		var js struct {
+			ChangeKey string `json:"changeKey"`
+		}
+		if err := v.ReadJSON(ctx, p, &js); err != nil {
+			t.Fatal(err)
+		}
+		return js.ChangeKey
+	}
+	mv := open(WorkloadMail)
+	n := 0
+	for _, f := range mv.MailFolders() {
+		msgs, err := mv.Messages(ctx, f.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			n++
+			r, err := mv.Open(ctx, m.EML)
+			if err != nil {
+				t.Fatal(err)
+			}
+			size, _ := r.Seek(0, io.SeekEnd)
+			r.Close()
+			if m.Size != size || size == 0 {
+				t.Errorf("message %s: Size %d, the .eml has %d bytes", m.ID, m.Size, size)
+			}
+			if want := ck(mv, m.JSON); m.ChangeKey != want || want == "" {
+				t.Errorf("message %s: ChangeKey %q, stored %q", m.ID, m.ChangeKey, want)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no messages")
+	}
+	cv := open(WorkloadCalendar)
+	for _, c := range cv.Calendars() {
+		evs, err := cv.Events(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range evs {
+			if want := ck(cv, ev.JSON); ev.ChangeKey != want || want == "" {
+				t.Errorf("event %s: ChangeKey %q, stored %q", ev.ID, ev.ChangeKey, want)
+			}
+		}
+	}
+	pv := open(WorkloadContacts)
+	for _, f := range pv.ContactFolders() {
+		cs, err := pv.Contacts(ctx, f.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if want := ck(pv, c.JSON); c.ChangeKey != want || want == "" {
+				t.Errorf("contact %s: ChangeKey %q, stored %q", c.ID, c.ChangeKey, want)
+			}
+		}
+	}
+	dv := open(WorkloadOneDrive)
+	id, err := dv.DriveID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn := e.tenant()
+	tn.Read(func() error {
+		if want := tn.User(user).Drive.ID; id != want {
+			t.Errorf("DriveID %q, want %q", id, want)
+		}
+		return nil
+	})
+	if id, _ := mv.DriveID(ctx); id != "" {
+		t.Errorf("DriveID of a mail snapshot: %q", id)
 	}
 }

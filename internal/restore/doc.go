@@ -1,6 +1,6 @@
-// Package restore writes DataGuard snapshots back to Microsoft 365: mail
-// into a mailbox, files into a OneDrive, to the user they came from or to
-// another one. It reads snapshots only through dataguard.View and speaks
+// Package restore writes DataGuard snapshots back to Microsoft 365: mail,
+// events and contacts into a mailbox, files into a OneDrive, to the user
+// they came from or to another one. It reads snapshots only through dataguard.View and speaks
 // Graph only through internal/graph. It never prints: progress goes to
 // the Reporter, the outcome to the returned Summary, which is complete
 // enough to be written to an audit log as it is.
@@ -25,6 +25,57 @@
 // create request; others are added afterwards, with one POST when under
 // 3 MB and through an attachment upload session above, streamed from the
 // repository. Inline attachments keep their content id.
+//
+// # Calendars
+//
+// Calendars are flat: each calendar's events go to the target's calendar
+// of the same name, created if missing, and the default calendar to the
+// default calendar, for another user too (Request.Folder, when set, names
+// the one calendar everything goes to). An event is created from its
+// stored JSON with the writable properties only (eventProps: subject,
+// body, start and end with their time zones, isAllDay, location and
+// locations, importance, sensitivity, showAs, categories, reminder,
+// responseRequested, allowNewTimeProposals, hideAttendees; recurrence for
+// a series master), then its attachments are added: files under 3 MB with
+// one POST, larger ones through an event attachment upload session,
+// streamed; reference attachments from their JSON; an item attachment
+// (stored as its MIME) as a .eml file.
+//
+// Nobody is invited. Graph sends a meeting request to every attendee of
+// an event created with attendees (user-post-events: "When an event is
+// sent, the server sends invitations to all the attendees") and a meeting
+// update when attendees are patched in (event-update); v1.0 has no switch
+// to suppress either (EWS's SendMeetingInvitations="SendToNone" has no
+// Graph counterpart), and an event is always created with the mailbox as
+// its organizer. So attendees and organizer are never sent: the restored
+// event is an appointment of the target, and the backed-up organizer and
+// attendees (with their responses) are kept on it as JSON in a named MAPI
+// property of our own (propAttendees), where a later restore or an export
+// finds them. isOnlineMeeting is not sent either (Exchange would make a
+// new Teams meeting; the old join link is in the body). Likewise a
+// replace never deletes a meeting the target organizes with attendees
+// (event-delete: "deleting the event on the organizer's calendar sends a
+// cancellation message to the meeting attendees"): such an item is
+// skipped. Restored events carry a transactionId per run and event, so
+// Graph itself drops a repeated create after a lost answer.
+//
+// An event collides with an event of the target calendar with the same
+// subject and start (listed once per calendar); restoring to the original
+// user, also with one of the same iCalUId (the event is still there,
+// changed or not). An event restored earlier has a new iCalUId, so the
+// subject and start find it on a rerun. iCalUId alone is not used for
+// another user: their copy of a meeting both attend has the organizer's
+// iCalUId, and the subject and start match it anyway.
+//
+// # Contacts
+//
+// Contact folders are recreated by name below the target's default
+// Contacts folder (and Request.Folder): the default folder's contacts go
+// to the default folder, "Contacts/Clients" to Clients in it. A contact is
+// created from its writable properties (contactProps; not the photo). It
+// collides with a contact of the same display name and first e-mail
+// address in the target folder, or, restoring to the original user, the
+// contact under its own id.
 //
 // # OneDrive
 //
@@ -76,7 +127,7 @@
 // # Adding a workload
 //
 // A workload is one file defining a restore function and a paths
-// function, registered in the workloads table (restore.go); calendar and
-// contacts restores will follow the mail pattern (container by name, a
-// collision index per container, create from the sidecar JSON).
+// function, registered in the workloads table (restore.go); calendar.go
+// and contacts.go follow the mail pattern (container by name, a collision
+// index per container, create from the sidecar JSON).
 package restore

@@ -50,18 +50,15 @@ func restoreDrive(ctx context.Context, j *job) error {
 	if err != nil {
 		return fmt.Errorf("list snapshot: %w", err)
 	}
-	drive, err := j.c.UserDrive(ctx, j.sum.TargetID)
-	if graph.IsNotFound(err) {
-		return fmt.Errorf("user %s has no OneDrive", j.sum.TargetName)
-	}
+	driveID, err := targetDrive(ctx, j)
 	if err != nil {
-		return fmt.Errorf("get the target OneDrive: %w", err)
+		return err
 	}
-	rootItem, err := j.c.DriveItem(ctx, drive.ID, "root", &graph.GetOptions{Select: []string{"id"}})
+	rootItem, err := j.c.DriveItem(ctx, driveID, "root", &graph.GetOptions{Select: []string{"id"}})
 	if err != nil {
 		return fmt.Errorf("get the target OneDrive's root: %w", err)
 	}
-	dr := &driveRestorer{job: j, driveID: drive.ID}
+	dr := &driveRestorer{job: j, driveID: driveID}
 	dest, err := dr.ensure(ctx, &driveNode{id: rootItem.ID}, j.dest, nil)
 	if err != nil {
 		return fmt.Errorf("destination folder %q: %w", strings.Join(j.dest, "/"), err)
@@ -125,6 +122,29 @@ func restoreDrive(ctx context.Context, j *job) error {
 		})
 	}
 	return g.Wait()
+}
+
+// targetDrive is the id of the drive to restore into: the snapshot's own
+// drive when restoring to the original user (the snapshot knows its id),
+// else the target user's OneDrive.
+func targetDrive(ctx context.Context, j *job) (string, error) {
+	if j.req.Target.Original() {
+		id, err := j.v.DriveID(ctx)
+		if err != nil {
+			return "", err
+		}
+		if id != "" {
+			return id, nil
+		}
+	}
+	drive, err := j.c.UserDrive(ctx, j.sum.TargetID)
+	if graph.IsNotFound(err) {
+		return "", fmt.Errorf("user %s has no OneDrive", j.sum.TargetName)
+	}
+	if err != nil {
+		return "", fmt.Errorf("get the target OneDrive: %w", err)
+	}
+	return drive.ID, nil
 }
 
 // driveNames is the chain of names from the drive root to it.

@@ -94,12 +94,7 @@ func (mr *mailRestorer) restoreMessage(ctx context.Context, node *mailFolderNode
 	}
 	st := &messageState{attached: map[int]bool{}, before: existing}
 	if j.req.DryRun {
-		size, err := mr.emlSize(ctx, m)
-		if err != nil {
-			j.fail(ctx, ref, err)
-			return
-		}
-		j.done(ref, action, size)
+		j.done(ref, action, m.Size) // the size from the snapshot's listing: no need to open the MIME
 		return
 	}
 	err := retry(ctx, func(int) error { return mr.attempt(ctx, node, m, raw, meta, st) })
@@ -129,15 +124,6 @@ func (mr *mailRestorer) restoreMessage(ctx context.Context, node *mailFolderNode
 	j.done(ref, action, st.size)
 }
 
-func (mr *mailRestorer) emlSize(ctx context.Context, m dataguard.MessageRef) (int64, error) {
-	f, err := mr.job.v.Open(ctx, m.EML)
-	if err != nil {
-		return 0, fmt.Errorf("open stored MIME: %w", err)
-	}
-	defer f.Close()
-	return f.Seek(0, io.SeekEnd)
-}
-
 // attempt makes one attempt at restoring a message, continuing from what
 // earlier attempts did.
 func (mr *mailRestorer) attempt(ctx context.Context, node *mailFolderNode, m dataguard.MessageRef,
@@ -149,12 +135,7 @@ func (mr *mailRestorer) attempt(ctx context.Context, node *mailFolderNode, m dat
 	}
 	defer f.Close()
 	if st.pm == nil {
-		if st.size, err = f.Seek(0, io.SeekEnd); err == nil {
-			_, err = f.Seek(0, io.SeekStart)
-		}
-		if err != nil {
-			return fmt.Errorf("read stored MIME: %w", err)
-		}
+		st.size = m.Size
 		pm, err := parseMessage(f)
 		if err != nil {
 			return permanent(fmt.Errorf("parse stored MIME: %w", err))

@@ -18,9 +18,8 @@ import (
 	"github.com/safeguard365/safeguard365/internal/repo"
 )
 
-// workload restores one snapshot of a kind. Adding a workload (calendar,
-// contacts) is one file defining its restorer and its paths, registered
-// here.
+// workload restores one snapshot of a kind. Adding a workload is one file
+// defining its restorer and its paths, registered here.
 type workload struct {
 	// paths lists the snapshot's restorable paths, for checking and
 	// suggesting Request.Paths.
@@ -28,6 +27,9 @@ type workload struct {
 	// ids lists the snapshot's item and folder ids, for checking
 	// Request.Items.
 	ids func(ctx context.Context, v *dataguard.View) (map[string]bool, error)
+	// dest, when set, is the destination folder path of a request (see
+	// Request.Folder) instead of destination's.
+	dest func(req Request, v *dataguard.View) []string
 	// restore restores (or, in a dry run, plans) the job's selection. It
 	// records item outcomes in the job and returns only errors that stop
 	// the whole resource.
@@ -37,6 +39,8 @@ type workload struct {
 var workloads = map[string]workload{
 	dataguard.WorkloadMail:     {paths: mailPaths, ids: mailIDs, restore: restoreMail},
 	dataguard.WorkloadOneDrive: {paths: drivePaths, ids: driveIDs, restore: restoreDrive},
+	dataguard.WorkloadCalendar: {paths: calendarPaths, ids: calendarIDs, dest: calendarDest, restore: restoreCalendar},
+	dataguard.WorkloadContacts: {paths: contactPaths, ids: contactIDs, dest: contactsDest, restore: restoreContacts},
 }
 
 // Plan reports what Run would do with req without writing anything: the
@@ -182,6 +186,9 @@ func prepare(ctx context.Context, c *graph.Client, r *repo.Repository, req Reque
 			j.sum.TargetID, j.sum.TargetName = target.id, target.name
 		}
 		j.dest = destination(req, j.v)
+		if j.w.dest != nil {
+			j.dest = j.w.dest(req, j.v)
+		}
 		j.sum.Destination = strings.Join(j.dest, "/")
 	}
 	return jobs, nil

@@ -41,7 +41,8 @@ const (
 // Counts are the item counts of a resource or a run. In a dry run they
 // count what the run would do.
 type Counts struct {
-	// FoldersCreated counts mail or drive folders created.
+	// FoldersCreated counts mail folders, calendars, contact folders and
+	// drive folders created.
 	FoldersCreated int64 `json:"foldersCreated"`
 	Created        int64 `json:"created"`
 	Copied         int64 `json:"copied"`
@@ -49,8 +50,8 @@ type Counts struct {
 	Skipped        int64 `json:"skipped"`
 	Unchanged      int64 `json:"unchanged"`
 	Failed         int64 `json:"failed"`
-	// Bytes is the item content written to Graph (MIME-derived message
-	// bodies and attachments, file bytes); in a dry run, what would be.
+	// Bytes is the item content written to Graph (MIME sizes of messages,
+	// event attachments, file bytes); in a dry run, what would be.
 	Bytes int64 `json:"bytes"`
 }
 
@@ -90,10 +91,10 @@ type ItemFailure struct {
 	Error string `json:"error"`
 }
 
-// Resource names the source of one restore: a snapshot of a user's mailbox
-// or OneDrive.
+// Resource names the source of one restore: a snapshot of a user's mail,
+// calendars, contacts or OneDrive.
 type Resource struct {
-	Workload string `json:"workload"` // dataguard.WorkloadMail or WorkloadOneDrive
+	Workload string `json:"workload"` // dataguard.WorkloadMail, WorkloadCalendar, WorkloadContacts or WorkloadOneDrive
 	Snapshot string `json:"snapshot"`
 	UserID   string `json:"userId"`   // the snapshot's user
 	UserName string `json:"userName"` // that user's principal name at backup time
@@ -120,8 +121,8 @@ type ResourceSummary struct {
 	Destination string `json:"destination,omitempty"`
 	Status      Status `json:"status"`
 	Error       string `json:"error,omitempty"`
-	// Selected is the number of items (messages, files) the request
-	// selected.
+	// Selected is the number of items (messages, events, contacts,
+	// files) the request selected.
 	Selected int64 `json:"selected"`
 	// NotInSnapshot counts the items the backup could not read: they are
 	// missing from the snapshot (or present as of an earlier backup), so
