@@ -83,9 +83,16 @@ apt_ensure() {
 #   - versitygw (S3 with object lock): go install github.com/versity/versitygw@v1.8.0,
 #     start_bg versitygw ... posix ...
 #   - Azurite (Azure Blob): npm install azurite@3.35.0, start_bg azurite-blob ...
-#   - Samba AD DC (UserGuard, Active Directory): apt_ensure samba ldb-tools ldap-utils
-# Nothing is needed yet.
 # ---------------------------------------------------------------------------
+
+# Samba AD DC (UserGuard, Active Directory): the internal/userguard tests
+# provision a domain controller on 127.0.0.1 themselves (one per test binary,
+# stopped by PID). They need root and these packages; samba-ad-dc and
+# samba-ad-provision are named because apt_ensure skips recommended packages.
+# SG365_REQUIRE_SAMBA=1 turns their skip into a failure, so CI cannot pass
+# without running them; a developer without root may set it to 0.
+apt_ensure samba samba-ad-dc samba-ad-provision ldb-tools ldap-utils
+export SG365_REQUIRE_SAMBA="${SG365_REQUIRE_SAMBA:-1}"
 
 log "$(go version); GOFLAGS=$GOFLAGS"
 

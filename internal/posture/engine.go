@@ -48,6 +48,8 @@ type Options struct {
 	RuleDirs []string
 	// NoBuiltin leaves out the embedded packs.
 	NoBuiltin bool
+	// Packs names the embedded packs to load (directories under packs/, e.g. "ad"); empty loads scuba_aad, the tenant baseline.
+	Packs []string
 	// Now stamps Report.GeneratedAt; default time.Now.
 	Now func() time.Time
 }
@@ -79,11 +81,14 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 			if err != nil || d.IsDir() || !isRuleFile(p) {
 				return err
 			}
+			pack := path.Base(path.Dir(p))
+			if want := opts.Packs; (len(want) == 0 && pack != "scuba_aad") || (len(want) > 0 && !slices.Contains(want, pack)) {
+				return nil
+			}
 			b, err := packs.ReadFile(p)
 			if err != nil {
 				return err
 			}
-			pack := path.Base(path.Dir(p))
 			if !slices.Contains(packNames, pack) {
 				packNames = append(packNames, pack)
 			}
