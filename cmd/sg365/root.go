@@ -21,9 +21,13 @@ func subcommands(g *GlobalOptions) []*cobra.Command {
 		newForgetCommand(g),
 		newVerifyCommand(g),
 		newTenantCommand(g),
-		newSimCommand(g),
 		newAssessCommand(g),
+		newIdentityCommand(g),
+		newDeviceCommand(g),
+		newRespondCommand(g),
+		newAuditCommand(g),
 		newConfigCommand(g),
+		newSimCommand(g),
 		newVersionCommand(g),
 	}
 }

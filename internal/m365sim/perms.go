@@ -28,7 +28,7 @@ func AllRoles() []string {
 	var all []string
 	for _, set := range [][]string{rolesUserRead, rolesGroupRead, rolesOrgRead, rolesDomainRead,
 		rolesMailWrite, rolesMailRead, rolesCalWrite, rolesCalRead, rolesConWrite, rolesConRead, rolesFilesWrite, rolesFilesRead,
-		configRoles} {
+		configRoles, securityRoles} {
 		for _, r := range set {
 			if !slices.Contains(all, r) {
 				all = append(all, r)
@@ -47,6 +47,8 @@ const (
 	denyExchange
 	denyDrive
 	denyIntune
+	denyIntuneDevices // managed devices and their actions (security_routes.go)
+	denySecurity      // Graph security: alerts, incidents, Defender for Identity, Secure Score
 )
 
 func accessDenied(w http.ResponseWriter, r *http.Request, style denyStyle) {
@@ -55,6 +57,10 @@ func accessDenied(w http.ResponseWriter, r *http.Request, style denyStyle) {
 		graphError(w, r, http.StatusForbidden, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
 	case denyIntune:
 		graphError(w, r, http.StatusForbidden, "Forbidden", "Application is not authorized to perform this operation. Application must have one of the following scopes: DeviceManagementConfiguration.Read.All, DeviceManagementConfiguration.ReadWrite.All")
+	case denyIntuneDevices:
+		graphError(w, r, http.StatusForbidden, "Forbidden", "Application is not authorized to perform this operation. Application must have one of the following scopes: DeviceManagementManagedDevices.Read.All, DeviceManagementManagedDevices.ReadWrite.All, DeviceManagementManagedDevices.PrivilegedOperations.All")
+	case denySecurity:
+		graphError(w, r, http.StatusForbidden, "Forbidden", "Missing application roles. The API requires one of the security permissions documented for it.")
 	case denyDrive:
 		graphError(w, r, http.StatusForbidden, "accessDenied", "Either scp or roles claim need to be present in the token.")
 	default:

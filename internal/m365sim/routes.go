@@ -122,6 +122,8 @@ func (s *Server) routes() {
 
 	// Tenant configuration (config_routes.go).
 	s.configRoutes()
+	// Identity protection, Defender and Intune devices (security_routes.go).
+	s.securityRoutes()
 	s.contextRoutes() // read-only resources posture assessment needs (context_routes.go)
 
 	s.graph.HandleFunc("POST /$batch", s.serveBatch)

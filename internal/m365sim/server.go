@@ -29,6 +29,7 @@ type Server struct {
 	faults *limits.Faults
 	app    App
 	graph  *http.ServeMux
+	mde    *http.ServeMux // the Defender for Endpoint API under /api/ (mde.go)
 	reqSeq atomic.Uint64
 
 	dlKey     []byte // signs download URLs
@@ -138,6 +139,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.countAndServe(w, r, "upload", s.serveUploadSession)
 	case strings.HasPrefix(p, "/v1.0/"), strings.HasPrefix(p, "/beta/"), p == "/v1.0", p == "/beta":
 		s.serveGraph(w, r)
+	case strings.HasPrefix(p, "/api/"):
+		s.serveMDE(w, r) // Defender for Endpoint's API host (mde.go)
 	default:
 		s.idp.Handler().ServeHTTP(w, r)
 	}

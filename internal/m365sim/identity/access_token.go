@@ -77,7 +77,7 @@ func (p *Provider) issue(t *tenant, a *app, aud, acr string) (string, time.Durat
 		Idtyp:          "app",
 		Oid:            oid,
 		Rh:             "0." + b64.EncodeToString(rh) + ".",
-		Roles:          a.roles,
+		Roles:          rolesFor(aud, a.roles),
 		Sub:            oid,
 		Tid:            t.id,
 		Uti:            b64.EncodeToString(uti[:]),

@@ -71,6 +71,12 @@ const maxBearer = 16 << 10
 // ExpireTokens. A token passes only if this provider signed it exactly as
 // presented.
 func (p *Provider) Authenticate(r *http.Request) (*Principal, *AuthError) {
+	return p.authenticate(r, isGraphAudience)
+}
+
+// authenticate validates r's bearer token for the resource whose audiences
+// accept allows (resources.go).
+func (p *Provider) authenticate(r *http.Request, accept func(aud string) bool) (*Principal, *AuthError) {
 	fail := func(msg string) (*Principal, *AuthError) {
 		return nil, &AuthError{
 			Status:           http.StatusUnauthorized,
@@ -99,7 +105,7 @@ func (p *Provider) Authenticate(r *http.Request) (*Principal, *AuthError) {
 	if err := dec.Decode(&c); err != nil {
 		return fail(msgInvalid)
 	}
-	if c.Aud != GraphResource && c.Aud != GraphAppID {
+	if !accept(c.Aud) {
 		return fail(msgAudience)
 	}
 	if t := p.lookupTenant(c.Tid); t == nil || t.id != c.Tid || c.Iss != v1Issuer(c.Tid) {

@@ -190,7 +190,8 @@ func (p *Provider) checkSecret(a *app, got string) *stsError {
 }
 
 // graphAudience validates a client credentials scope: exactly one resource,
-// as "{resource}/.default", and that resource must be Graph
+// as "{resource}/.default", and that resource must be Graph or
+// Defender for Endpoint (resources.go)
 // (v2-oauth2-client-creds-grant-flow: "All scopes included must be for a
 // single resource"). It returns the aud for the token.
 func graphAudience(scope string) (string, *stsError) {
@@ -206,8 +207,8 @@ func graphAudience(scope string) (string, *stsError) {
 			return "", newSTSError("invalid_scope", 70011,
 				"The provided value for the input parameter 'scope' is not valid. The scope %s is not valid. Client credential flows must use a scope of the form {resource}/.default.", clip(scope))
 		}
-		if form, ok := graphResourceForm(resource); ok {
-			resource = "graph" // both forms name one resource
+		if form, key, ok := resourceForm(resource); ok {
+			resource = key // all forms of a resource name one resource
 			if aud == "" {
 				aud = form
 			}
@@ -237,20 +238,6 @@ func graphAudience(scope string) (string, *stsError) {
 // client credentials ones, which Entra ID grants (observed), so they name
 // no resource and are skipped.
 var oidcScopes = map[string]bool{"openid": true, "profile": true, "offline_access": true, "email": true}
-
-// graphResourceForm maps a requested resource to the aud Graph tokens carry.
-// "https://graph.microsoft.com/" appears when clients append "/.default" to
-// a resource URI that already ends in a slash (scopes-oidc, "Trailing slash
-// and .default").
-func graphResourceForm(resource string) (string, bool) {
-	switch strings.ToLower(resource) {
-	case "https://graph.microsoft.com", "https://graph.microsoft.com/":
-		return GraphResource, true
-	case GraphAppID:
-		return GraphAppID, true
-	}
-	return "", false
-}
 
 func cutSuffixFold(s, suffix string) (string, bool) {
 	if len(s) < len(suffix) || !strings.EqualFold(s[len(s)-len(suffix):], suffix) {

@@ -125,6 +125,7 @@ func Generate(opts GenOptions) (*Tenant, error) {
 			{"drives", g.drives},
 			{"file hashes", g.hashPending},
 			{"configuration", g.configuration}, // last: its ids come from the seed, not the id counter
+			{"security", g.security},           // after it: reads the role assignments; ids from the seed too
 		}
 		for _, s := range steps {
 			if err := s.fn(); err != nil {

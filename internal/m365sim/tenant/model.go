@@ -38,6 +38,8 @@ type Tenant struct {
 	Drives map[string]*Drive // by drive id
 
 	Config *Config // tenant configuration (policies, roles, Intune); never nil
+
+	Security *Security // identity protection, Defender and device data (security.go); never nil
 }
 
 // User is a directory user with an optional mailbox and OneDrive.

@@ -79,9 +79,12 @@ func (b *stateBuilder) tenant(payload []byte) error {
 		DefaultDomain: r.DefaultDomain, Created: r.Created, Now: b.now,
 		Org: r.Org, Domains: r.Domains, SKUs: r.SKUs,
 		UsersLog: r.UsersLog.log(), GroupsLog: r.GroupsLog.log(),
-		UsersByID: map[string]*User{}, GroupsByID: map[string]*Group{}, Drives: map[string]*Drive{}, Config: r.Config}
+		UsersByID: map[string]*User{}, GroupsByID: map[string]*Group{}, Drives: map[string]*Drive{}, Config: r.Config, Security: r.Security}
 	if b.t.Config == nil { // saved before the configuration existed
 		b.t.Config = NewConfig()
+	}
+	if b.t.Security == nil { // saved before the security data existed
+		b.t.Security = NewSecurity()
 	}
 	return nil
 }

@@ -56,7 +56,8 @@ type tenantRec struct {
 	Org                            Props
 	Domains, SKUs                  []Props
 	UsersLog, GroupsLog            logRec
-	Config                         *Config `json:",omitempty"`
+	Config                         *Config   `json:",omitempty"`
+	Security                       *Security `json:",omitempty"`
 }
 
 type groupRec struct {
@@ -191,7 +192,7 @@ func walkState(t *Tenant, sink stateSink) error {
 	err := sink.record(recTenant, tenantRec{Seed: t.Seed, ID: t.ID, DisplayName: t.DisplayName,
 		DefaultDomain: t.DefaultDomain, Created: t.Created, Seq: t.seq, IDs: t.ids,
 		Org: t.Org, Domains: t.Domains, SKUs: t.SKUs,
-		UsersLog: logOf(&t.UsersLog), GroupsLog: logOf(&t.GroupsLog), Config: t.Config})
+		UsersLog: logOf(&t.UsersLog), GroupsLog: logOf(&t.GroupsLog), Config: t.Config, Security: t.Security})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ func New(seed uint64, displayName, domain string, now func() time.Time) *Tenant 
 		GroupsByID:    make(map[string]*Group),
 		Drives:        make(map[string]*Drive),
 		Config:        NewConfig(),
+		Security:      NewSecurity(),
 	}
 	t.ID = t.NewGUID()
 	return t
