@@ -92,7 +92,7 @@ func runBackup(ctx context.Context, opts BackupOptions, g GlobalOptions) error {
 	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
 		tenantID = info.TenantID // the GUID, also when the config names a domain
 	}
-	err = backupAndReport(ctx, c, r, dataguard.BackupOptions{
+	_, err = backupAndReport(ctx, c, r, dataguard.BackupOptions{
 		TenantID: tenantID, Workloads: opts.Workloads, Users: opts.Users, Workers: opts.Workers,
 	}, g)
 	indexAfterBackup(ctx, r, opts.Repo, g) // a warning at worst: see cmd_catalog.go
@@ -101,7 +101,7 @@ func runBackup(ctx context.Context, opts BackupOptions, g GlobalOptions) error {
 
 // backupAndReport runs a backup with progress on stderr and prints its
 // summary. It maps an incomplete run to exit code 3.
-func backupAndReport(ctx context.Context, c *graph.Client, r *repo.Repository, bo dataguard.BackupOptions, g GlobalOptions) error {
+func backupAndReport(ctx context.Context, c *graph.Client, r *repo.Repository, bo dataguard.BackupOptions, g GlobalOptions) (dataguard.Summary, error) {
 	p := newProgress(g.Stderr)
 	p.stats = c.Stats
 	bo.Reporter = p
@@ -112,9 +112,9 @@ func backupAndReport(ctx context.Context, c *graph.Client, r *repo.Repository, b
 		err = perr
 	}
 	if errors.Is(err, dataguard.ErrPartial) {
-		return fmt.Errorf("%w: %w", err, errPartial)
+		return sum, fmt.Errorf("%w: %w", err, errPartial)
 	}
-	return err
+	return sum, err
 }
 
 func printBackupSummary(g GlobalOptions, sum dataguard.Summary) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -42,10 +43,20 @@ func TestDemoText(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := stdout.String()
-	for _, want := range []string{"MESSAGES", "ONEDRIVE FILES", "TOTAL", "Graph requests", "Full backup:", "Incremental backup:", "UNCHANGED"} {
+	for _, want := range []string{"MESSAGES", "ONEDRIVE FILES", "TOTAL", "Graph requests", "Full backup:", "Incremental backup:", "UNCHANGED",
+		"ransomware encrypted", "restore encrypted files", "restore deleted mail folder", "snapshots, 0 damaged files"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+	// The checks after the restores read the tenant back through Graph.
+	m := regexp.MustCompile(`(\d+) of (\d+) files have their pre-attack name and content`).FindStringSubmatch(out)
+	if m == nil || m[1] != m[2] || m[1] == "0" {
+		t.Errorf("encrypted files not all restored: %v\n%s", m, out)
+	}
+	m = regexp.MustCompile(`holds (\d+) messages again: the (\d+) of the backup`).FindStringSubmatch(out)
+	if m == nil || m[1] != m[2] || m[1] == "0" {
+		t.Errorf("deleted folder not restored: %v\n%s", m, out)
 	}
 	if (DemoOptions{Users: 0}).Validate() == nil {
 		t.Error("--users 0 accepted")

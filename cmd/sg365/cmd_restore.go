@@ -186,10 +186,11 @@ func runRestore(ctx context.Context, opts RestoreOptions, g GlobalOptions, args 
 	if err != nil {
 		return err
 	}
-	return restoreAndReport(ctx, c, r, restore.Request{
+	_, err = restoreAndReport(ctx, c, r, restore.Request{
 		Snapshots: []repo.SnapshotID{snap.ID}, Paths: paths, Items: opts.Items, Target: target,
 		Folder: opts.Folder, Collision: collision, DryRun: opts.DryRun, Workers: opts.Workers,
 	}, g)
+	return err
 }
 
 // snapshotOfUser finds the latest snapshot of user's workload taken at or
@@ -226,7 +227,7 @@ func snapshotOfUser(ctx context.Context, r *repo.Repository, user, workload stri
 
 // restoreAndReport runs a restore with progress on stderr and prints its
 // summary. It maps failed items to exit code 3.
-func restoreAndReport(ctx context.Context, c *graph.Client, r *repo.Repository, req restore.Request, g GlobalOptions) error {
+func restoreAndReport(ctx context.Context, c *graph.Client, r *repo.Repository, req restore.Request, g GlobalOptions) (restore.Summary, error) {
 	p := &restoreProgress{progress: newProgress(g.Stderr)}
 	req.Reporter = p
 	stop := p.start()
@@ -238,9 +239,9 @@ func restoreAndReport(ctx context.Context, c *graph.Client, r *repo.Repository, 
 		}
 	}
 	if errors.Is(err, restore.ErrPartial) {
-		return fmt.Errorf("%w: %w", err, errPartial)
+		return sum, fmt.Errorf("%w: %w", err, errPartial)
 	}
-	return err
+	return sum, err
 }
 
 // restoreProgress feeds restore events into the backup's progress line.

@@ -26,6 +26,8 @@ import (
 //	POST /_sim/mutate           run the activity mutator (tenant.MutateOptions;
 //	                            with only Seed/Now/Period, a typical day's activity)
 //	POST /_sim/ransomware       {"user":"upn","files":50}
+//	POST /_sim/delete-mail-folder {"user":"upn","folder":"id or empty"}: a user
+//	                            deletes a folder and empties Deleted Items
 //	POST /_sim/config-drift     change the tenant's configuration (ConfigDrift;
 //	                            {} for a typical drift); answers the changes
 //	GET  /_sim/tenant           summary of the tenant (users, item counts)
@@ -131,6 +133,20 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"files": n})
+	case "POST /delete-mail-folder":
+		var in struct {
+			User   string `json:"user"`
+			Folder string `json:"folder"` // id; "" picks the largest user folder
+		}
+		if !decodeControl(w, r, &in) {
+			return
+		}
+		d, err := tenant.DeleteMailFolder(s.t(r), in.User, in.Folder)
+		if err != nil {
+			controlError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, d)
 	case "POST /config-drift":
 		s.configDrift(w, r)
 	case "GET /tenant":
