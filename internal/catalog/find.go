@@ -226,7 +226,7 @@ func scanResult(rows *sql.Rows) (Result, error) {
 	if err != nil {
 		return r, err
 	}
-	r.SnapshotTime = time.Unix(snapTime, 0).UTC()
+	r.SnapshotTime = time.Unix(0, snapTime).UTC()
 	for _, p := range []struct {
 		v *sql.NullInt64
 		t *time.Time

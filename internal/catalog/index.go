@@ -107,7 +107,7 @@ func (c *Catalog) pending(ctx context.Context, all []repo.SnapshotInfo, ids []re
 			return nil, err
 		}
 		done[repo.SnapshotID(id)] = true
-		if tt := time.Unix(t, 0); src.Tenant != "" && tt.After(latest[src]) {
+		if tt := time.Unix(0, t); src.Tenant != "" && tt.After(latest[src]) {
 			latest[src] = tt
 		}
 	}
@@ -137,7 +137,7 @@ func (c *Catalog) pending(ctx context.Context, all []repo.SnapshotInfo, ids []re
 	// Late arrivals: re-index their whole source.
 	redo := map[repo.Source]bool{}
 	for _, s := range todo {
-		if l, ok := latest[s.Source]; ok && s.StartTime.Unix() < l.Unix() {
+		if l, ok := latest[s.Source]; ok && s.StartTime.Before(l) {
 			redo[s.Source] = true
 		}
 	}

@@ -9,7 +9,7 @@ import (
 // schemaVersion is stored as PRAGMA user_version. A database of another
 // version is dropped and recreated empty on Open: the catalog is an index,
 // so `sg365 catalog rebuild` restores it.
-const schemaVersion = 1
+const schemaVersion = 2 // 2: snapshot times in nanoseconds, so that two runs in one second keep their order
 
 // schema creates the tables; see the package documentation. Times are Unix
 // seconds (UTC), NULL when unknown.
@@ -28,7 +28,7 @@ var schema = []string{
 		seq        INTEGER PRIMARY KEY,
 		id         TEXT NOT NULL UNIQUE,
 		source_id  INTEGER NOT NULL,
-		start_time INTEGER NOT NULL,
+		start_time INTEGER NOT NULL, -- Unix nanoseconds
 		end_time   INTEGER NOT NULL,
 		items      INTEGER NOT NULL DEFAULT 0,
 		indexed_at INTEGER NOT NULL

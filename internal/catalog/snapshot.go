@@ -228,7 +228,7 @@ func (w *writer) begin(ctx context.Context, info repo.SnapshotInfo, user, worklo
 		return err
 	}
 	res, err := w.tx.ExecContext(ctx, `INSERT INTO snapshots (id, source_id, start_time, end_time, indexed_at) VALUES (?, ?, ?, ?, ?)`,
-		string(info.ID), w.source, info.StartTime.Unix(), info.EndTime.Unix(), now.Unix())
+		string(info.ID), w.source, info.StartTime.UnixNano(), info.EndTime.UnixNano(), now.Unix())
 	if err != nil {
 		return err
 	}
