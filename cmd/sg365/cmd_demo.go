@@ -50,9 +50,11 @@ backup of every mailbox, calendar, contact list and OneDrive; a day of
 activity with an incident (ransomware encrypts one user's OneDrive, another
 user deletes a mail folder for good); an incremental backup that reads only
 what changed; the restore of the encrypted files in place and of the deleted
-folder from the backup taken before; a check of both through Graph; and a
-verify that reads every stored file back. It ends with a table of what each
-step did, every number measured in the run.
+folder from the backup taken before; a check of both through Graph. Then
+TenantGuard's: a configuration snapshot, the tenant graded against CISA's
+SCuBA Entra ID baseline, a drift made behind Graph's back found by the next
+snapshot and rolled back. A verify reads every stored file back, and a table
+shows what each step did, every number measured in the run.
 
 Nothing leaves this machine: the tenant, its identity platform and its Graph
 endpoint all run on 127.0.0.1 and vanish when the command ends.`),

@@ -44,7 +44,8 @@ func TestDemoText(t *testing.T) {
 	}
 	out := stdout.String()
 	for _, want := range []string{"MESSAGES", "ONEDRIVE FILES", "TOTAL", "Graph requests", "Full backup:", "Incremental backup:", "UNCHANGED",
-		"ransomware encrypted", "restore encrypted files", "restore deleted mail folder", "snapshots, 0 damaged files"} {
+		"ransomware encrypted", "restore encrypted files", "restore deleted mail folder", "snapshots, 0 damaged files",
+		"SCuBA assessment", "config drift", "3 changes applied, 0 failed; drift afterwards: 0 objects"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -117,6 +117,9 @@ func (s *demoStory) run(ctx context.Context) error {
 	if err := s.restoreFolder(ctx, snapshotOf(full, mailUser.ID, dataguard.WorkloadMail), mailUser, gone); err != nil {
 		return err
 	}
+	if err := s.tenantGuard(ctx); err != nil {
+		return err
+	}
 	if err := s.verify(ctx); err != nil {
 		return err
 	}
