@@ -46,6 +46,47 @@ func (s *Server) getDefaultCalendar(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// createCalendar creates a calendar in the user's default calendar group:
+// user-post-calendars documents "POST /users/{id | userPrincipalName}/
+// calendars" with a calendar in the body, answered 201 Created with the
+// calendar. Only name (required) and color are taken; the rest of the
+// calendar resource is read-only or set by the service.
+// https://learn.microsoft.com/en-us/graph/api/user-post-calendars
+//
+// The page documents no answer for a name the user's calendars already
+// have. Exchange refuses to create a folder that exists, calendar folders
+// included (MS-OXWSFOLD 3.1.4.2 CreateFolder, which "creates folders,
+// Calendar folders, Contacts folders": "Trying to create a folder that
+// already exists results in an error"); as createMailFolder
+// does, the emulator answers 409 ErrorFolderExists, comparing names
+// case-insensitively.
+// https://learn.microsoft.com/en-us/openspecs/exchange_server_protocols/ms-oxwsfold/f44f8b84-12d6-4dd6-994c-fd235b9cb886
+func (s *Server) createCalendar(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name  *string `json:"name"`
+		Color string  `json:"color"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Name == nil || strings.TrimSpace(*in.Name) == "" {
+		badRequest(w, r, "ErrorInvalidRequest", "The request body must contain a calendar name.")
+		return
+	}
+	s.withMailbox(w, r, true, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		if mb.CalendarByName(*in.Name) != nil {
+			return func() {
+				graphError(w, r, http.StatusConflict, "ErrorFolderExists", "A folder with the specified name already exists.")
+			}
+		}
+		display, _ := u.Props["displayName"].(string)
+		c := s.t(r).AddCalendar(mb, *in.Name, tenant.Props{"name": display, "address": u.UPN})
+		if in.Color != "" {
+			c.Props["color"] = in.Color
+		}
+		out := calendarJSON(c)
+		out["@odata.context"] = contextURL(r, "users('"+u.ID+"')/calendars/$entity")
+		return func() { writeJSON(w, http.StatusCreated, out) }
+	})
+}
+
 // calendarOf resolves the {cal} segment, defaulting to the default calendar.
 func calendarOf(r *http.Request, mb *tenant.Mailbox) *tenant.Calendar {
 	id := r.PathValue("cal")
@@ -110,10 +151,23 @@ func decodeProps(w http.ResponseWriter, r *http.Request) (map[string]any, bool) 
 	return in, true
 }
 
+// eventServiceProps are event properties the service sets: the event
+// resource marks iCalUId "Read-only" ("A unique identifier for an event
+// across calendars"), so a value a client sends in a create or update is
+// not taken, and a created event gets one of its own.
+// https://learn.microsoft.com/en-us/graph/api/resources/event
+var eventServiceProps = []string{"iCalUId"}
+
+// createEvent creates an event (user-post-events) in the default calendar
+// or the {cal} calendar.
+// https://learn.microsoft.com/en-us/graph/api/user-post-events
 func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 	in, ok := decodeProps(w, r)
 	if !ok {
 		return
+	}
+	for _, k := range eventServiceProps {
+		delete(in, k)
 	}
 	atts, err := attachmentsFromJSON(in["attachments"])
 	if err != nil {
@@ -137,6 +191,7 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 			a.ID = s.t(r).NewOutlookID("AAMkADAT")
 		}
 		s.t(r).AddEvent(mb, cal, e)
+		in["iCalUId"] = tenant.NewICalUID(tenant.SeedOf("iCalUId", e.ID))
 		out := eventJSON(e)
 		return func() { writeJSON(w, http.StatusCreated, out) }
 	})
@@ -146,6 +201,9 @@ func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request) {
 	in, ok := decodeProps(w, r)
 	if !ok {
 		return
+	}
+	for _, k := range eventServiceProps {
+		delete(in, k)
 	}
 	s.withMailbox(w, r, true, func(u *tenant.User, mb *tenant.Mailbox) reply {
 		e := mb.Events[r.PathValue("event")]

@@ -1,7 +1,9 @@
 package m365sim
 
 import (
+	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/safeguard365/safeguard365/internal/m365sim/odata"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
@@ -90,6 +92,56 @@ func (s *Server) listContactChildFolders(w http.ResponseWriter, r *http.Request)
 		return func() {
 			writePage(w, r, q, odata.Rules{DefaultTop: 10}, items, listOpts{context: "users('" + u.ID + "')/contactFolders('" + parent.ID + "')/childFolders"})
 		}
+	})
+}
+
+// createContactFolder creates a contact folder. user-post-contactfolders
+// documents "POST /users/{id | userPrincipalName}/contactFolders", which
+// creates it "under the user's default contacts folder" (or below the
+// folder a parentFolderId in the body names, as its example sends), and
+// contactfolder-post-childfolders "POST /users/{id | userPrincipalName}/
+// contactFolders/{id}/childFolders", "as a child of a specified folder";
+// both answer 201 Created with the contactFolder.
+// https://learn.microsoft.com/en-us/graph/api/user-post-contactfolders
+// https://learn.microsoft.com/en-us/graph/api/contactfolder-post-childfolders
+//
+// Neither page documents an answer for a name the parent already has.
+// Exchange refuses to create a folder that exists (MS-OXWSFOLD 3.1.4.2
+// CreateFolder, which covers Contacts folders: "Trying to create a folder
+// that already exists results in an error"); as createMailFolder does, the
+// emulator answers 409 ErrorFolderExists, comparing names
+// case-insensitively.
+// https://learn.microsoft.com/en-us/openspecs/exchange_server_protocols/ms-oxwsfold/f44f8b84-12d6-4dd6-994c-fd235b9cb886
+func (s *Server) createContactFolder(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		DisplayName    *string `json:"displayName"`
+		ParentFolderID string  `json:"parentFolderId"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.DisplayName == nil || strings.TrimSpace(*in.DisplayName) == "" {
+		badRequest(w, r, "ErrorInvalidRequest", "The request body must contain a displayName.")
+		return
+	}
+	parentID := r.PathValue("cf")
+	if parentID == "" {
+		parentID = in.ParentFolderID
+	}
+	s.withMailbox(w, r, true, func(u *tenant.User, mb *tenant.Mailbox) reply {
+		parent := mb.DefaultContactFolder()
+		if parentID != "" {
+			parent = mb.ContactFolders[parentID]
+		}
+		if parent == nil {
+			return func() { notFoundFolder(w, r) }
+		}
+		if mb.ContactChild(parent, *in.DisplayName) != nil {
+			return func() {
+				graphError(w, r, http.StatusConflict, "ErrorFolderExists", "A folder with the specified name already exists.")
+			}
+		}
+		f := s.t(r).AddContactFolder(mb, parent, *in.DisplayName)
+		out := contactFolderJSON(mb, f)
+		out["@odata.context"] = contextURL(r, "users('"+u.ID+"')/contactFolders/$entity")
+		return func() { writeJSON(w, http.StatusCreated, out) }
 	})
 }
 

@@ -40,9 +40,11 @@
 //     into Recoverable Items), per-folder message delta, attachments (list,
 //     get, $value, add ≤ 3 MB, upload sessions to 150 MB),
 //     Prefer: IdType="ImmutableId", Prefer: odata.maxpagesize.
-//   - Calendar: calendars, events (CRUD, attachments), calendarView/delta
-//     with the window kept in the token.
-//   - Contacts: contactFolders, contacts (CRUD), per-folder delta.
+//   - Calendar: calendars (list, create), events (CRUD, a service-set
+//     iCalUId, attachments ≤ 3 MB and upload sessions to 150 MB),
+//     calendarView/delta with the window kept in the token.
+//   - Contacts: contactFolders (list, create, childFolders), contacts
+//     (CRUD), per-folder delta.
 //   - OneDrive: drives, items by id or path, children, folders, rename,
 //     move, delete, root delta (token=latest, deleted facets, no
 //     parentReference.path), 302 content redirect to a pre-authenticated

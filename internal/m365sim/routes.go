@@ -75,6 +75,7 @@ func (s *Server) routes() {
 
 	// Calendar.
 	s.handle("GET /users/{user}/calendars", calR, s.listCalendars)
+	s.handle("POST /users/{user}/calendars", calW, s.createCalendar)
 	s.handle("GET /users/{user}/calendar", calR, s.getDefaultCalendar)
 	s.handle("GET /users/{user}/calendarView/delta", calR, s.calendarViewDelta)
 	s.handle("GET /users/{user}/events", calR, s.listEvents)
@@ -88,11 +89,14 @@ func (s *Server) routes() {
 	s.handle("POST /users/{user}/events/{event}/attachments", calW, s.addEventAttachment)
 	s.handle("GET /users/{user}/events/{event}/attachments/{att}", calR, s.getEventAttachment)
 	s.handle("GET /users/{user}/events/{event}/attachments/{att}/$value", calR, s.getEventAttachmentValue)
+	s.handle("POST /users/{user}/events/{event}/attachments/createUploadSession", calW, s.createEventAttachmentSession)
 
 	// Contacts.
 	s.handle("GET /users/{user}/contactFolders", conR, s.listContactFolders)
+	s.handle("POST /users/{user}/contactFolders", conW, s.createContactFolder)
 	s.handle("GET /users/{user}/contactFolders/{cf}", conR, s.getContactFolder)
 	s.handle("GET /users/{user}/contactFolders/{cf}/childFolders", conR, s.listContactChildFolders)
+	s.handle("POST /users/{user}/contactFolders/{cf}/childFolders", conW, s.createContactFolder)
 	s.handle("GET /users/{user}/contactFolders/{cf}/contacts", conR, s.listContacts)
 	s.handle("POST /users/{user}/contactFolders/{cf}/contacts", conW, s.createContact)
 	s.handle("GET /users/{user}/contactFolders/{cf}/contacts/delta", conR, s.contactsDelta)

@@ -41,8 +41,27 @@ type uploadSession struct {
 	drive, ref, name, conflict string
 	fsi                        map[string]any
 	// attachment target
-	user, msg string
-	att       tenant.Props
+	user string
+	item outlookItem
+	att  tenant.Props
+}
+
+// outlookItem names the message or event an attachment upload session
+// adds to. attachment-createuploadsession serves both: "The item can be a
+// message or event."
+type outlookItem struct {
+	event bool
+	id    string // a message's immutable id, or an event's id
+}
+
+// segment is the item's collection in the Outlook REST Location URL of a
+// committed attachment (outlook-large-attachments: ".../Messages('…')/
+// Attachments('…')" and ".../Events('…')/Attachments('…')").
+func (it outlookItem) segment() string {
+	if it.event {
+		return "Events"
+	}
+	return "Messages"
 }
 
 func (s *Server) uploadURL(r *http.Request, id string) string { return baseURL(r) + "/_upload/" + id }
@@ -90,10 +109,36 @@ func (s *Server) createUploadSession(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// createAttachmentSession opens an upload session for a mail attachment of
-// 3–150 MB.
+// createAttachmentSession opens an upload session for a message
+// attachment, createEventAttachmentSession for an event attachment, of
+// 3–150 MB: "POST /users/{id}/messages/{id}/attachments/createUploadSession"
+// and "POST /users/{id}/events/{id}/attachments/createUploadSession"
+// take the same AttachmentItem and answer 201 Created with an
+// uploadSession.
 // https://learn.microsoft.com/en-us/graph/api/attachment-createuploadsession
 func (s *Server) createAttachmentSession(w http.ResponseWriter, r *http.Request) {
+	s.openAttachmentSession(w, r, func(mb *tenant.Mailbox) (outlookItem, bool) {
+		m := mb.Message(r.PathValue("msg"))
+		if m == nil {
+			return outlookItem{}, false
+		}
+		return outlookItem{id: m.ImmutableID}, true
+	})
+}
+
+func (s *Server) createEventAttachmentSession(w http.ResponseWriter, r *http.Request) {
+	s.openAttachmentSession(w, r, func(mb *tenant.Mailbox) (outlookItem, bool) {
+		e := mb.Events[r.PathValue("event")]
+		if e == nil {
+			return outlookItem{}, false
+		}
+		return outlookItem{event: true, id: e.ID}, true
+	})
+}
+
+// openAttachmentSession reads the AttachmentItem, resolves the item with
+// find under the read lock and opens the session.
+func (s *Server) openAttachmentSession(w http.ResponseWriter, r *http.Request, find func(mb *tenant.Mailbox) (outlookItem, bool)) {
 	var in struct {
 		Item map[string]any `json:"AttachmentItem"`
 	}
@@ -109,8 +154,8 @@ func (s *Server) createAttachmentSession(w http.ResponseWriter, r *http.Request)
 	}
 	var sess *uploadSession
 	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
-		m := mb.Message(r.PathValue("msg"))
-		if m == nil {
+		item, ok := find(mb)
+		if !ok {
 			return func() { notFoundItem(w, r) }
 		}
 		props := tenant.Props{"name": name}
@@ -119,7 +164,7 @@ func (s *Server) createAttachmentSession(w http.ResponseWriter, r *http.Request)
 				props[k] = v
 			}
 		}
-		sess = &uploadSession{kind: "attachment", user: u.ID, msg: m.ImmutableID, size: int64(size), att: props}
+		sess = &uploadSession{kind: "attachment", user: u.ID, item: item, size: int64(size), att: props}
 		return nil
 	})
 	if sess == nil {
@@ -308,6 +353,9 @@ func (s *Server) commitSession(w http.ResponseWriter, r *http.Request, sess *upl
 	res.write(w, r)
 }
 
+// commitAttachment attaches the uploaded bytes to the session's message or
+// event and answers 201 Created with the attachment's Outlook REST URL in
+// Location, as the final PUT of outlook-large-attachments does.
 func (s *Server) commitAttachment(w http.ResponseWriter, r *http.Request, sess *uploadSession, blob tenant.Blob) {
 	var loc string
 	s.t(r).Write(func() error {
@@ -315,15 +363,33 @@ func (s *Server) commitAttachment(w http.ResponseWriter, r *http.Request, sess *
 		if u == nil || u.Mailbox == nil {
 			return nil
 		}
-		m := u.Mailbox.Message(sess.msg)
-		if m == nil {
-			return nil
+		mb := u.Mailbox
+		var attach func(a *tenant.Attachment) string // adds a, returns the item's REST id
+		if sess.item.event {
+			e := mb.Events[sess.item.id]
+			if e == nil {
+				return nil
+			}
+			attach = func(a *tenant.Attachment) string {
+				e.Attachments = append(e.Attachments, a)
+				s.t(r).UpdateEvent(mb, e, tenant.Props{})
+				return e.ID
+			}
+		} else {
+			m := mb.Message(sess.item.id)
+			if m == nil {
+				return nil
+			}
+			attach = func(a *tenant.Attachment) string {
+				m.Attachments = append(m.Attachments, a)
+				s.t(r).UpdateMessage(mb, m, tenant.Props{})
+				return m.ID
+			}
 		}
 		a := &tenant.Attachment{ID: s.t(r).NewOutlookID("AAMkADAT"), Kind: "file", Props: sess.att, Content: blob}
 		a.Props["lastModifiedDateTime"] = tenant.Timestamp(s.opts.Now())
-		m.Attachments = append(m.Attachments, a)
-		s.t(r).UpdateMessage(u.Mailbox, m, tenant.Props{})
-		loc = baseURL(r) + "/api/v2.0/Users('" + u.ID + "')/Messages('" + m.ID + "')/Attachments('" + a.ID + "')"
+		itemID := attach(a)
+		loc = baseURL(r) + "/api/v2.0/Users('" + u.ID + "')/" + sess.item.segment() + "('" + itemID + "')/Attachments('" + a.ID + "')"
 		return nil
 	})
 	s.closeSession(sess)

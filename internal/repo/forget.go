@@ -16,6 +16,11 @@ type ForgetOptions struct {
 	// Filter limits which snapshots are considered; the policy is applied to
 	// each Source among them separately.
 	Filter Filter
+	// Exempt, when not nil, names sources the policy does not apply to:
+	// every snapshot of such a source is kept and listed in
+	// ForgetResult.Exempt, never in Keep or Remove. The zero value exempts
+	// nothing.
+	Exempt func(Source) bool
 	// Now is the clock for Policy.KeepWithin. Default: the repository's clock.
 	Now func() time.Time
 	// Location is the time zone of days, weeks, months and years.
@@ -25,10 +30,13 @@ type ForgetOptions struct {
 
 // ForgetResult lists, newest first within each source, the snapshots a
 // policy keeps and removes. Reasons holds, for each kept snapshot, the rules
-// that keep it, e.g. "last", "daily 2026-11-27", "weekly 2026-W48".
+// that keep it, e.g. "last", "daily 2026-11-27", "weekly 2026-W48". Exempt
+// lists the snapshots of sources ForgetOptions.Exempt excluded; they are
+// kept without a policy decision and have no Reasons.
 type ForgetResult struct {
 	Keep    []SnapshotInfo
 	Remove  []SnapshotInfo
+	Exempt  []SnapshotInfo
 	Reasons map[SnapshotID][]string
 }
 
@@ -67,6 +75,11 @@ func (r *Repository) Forget(ctx context.Context, p Policy, opts ForgetOptions) (
 	t := now()
 
 	for _, src := range order {
+		if opts.Exempt != nil && opts.Exempt(src) {
+			res.Exempt = append(res.Exempt, bySource[src]...)
+			continue
+		}
+
 		keep, remove, why := applyPolicy(bySource[src], p, t, loc)
 		res.Keep = append(res.Keep, keep...)
 		res.Remove = append(res.Remove, remove...)

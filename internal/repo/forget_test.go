@@ -94,6 +94,52 @@ func TestForget(t *testing.T) {
 	}
 }
 
+// TestForgetExempt checks ForgetOptions.Exempt: an exempt source's
+// snapshots are all kept and listed in Exempt only, the others get the
+// policy.
+func TestForgetExempt(t *testing.T) {
+	t.Parallel()
+
+	r := TestRepository(t)
+	ctx := t.Context()
+
+	record := Source{Tenant: testSource.Tenant, Workload: "audit", Resource: "entries"}
+
+	var times []time.Time
+	for d := range 3 {
+		times = append(times, testT0.AddDate(0, 0, d), testT0.AddDate(0, 0, d))
+	}
+
+	clockAt(r, times...)
+
+	for d := range 3 {
+		for _, src := range []Source{testSource, record} {
+			writeSnapshot(t, r, src, map[string][]byte{"day": []byte(fmt.Sprint(d))}, SnapshotOptions{})
+		}
+	}
+
+	exempt := func(s Source) bool { return s.Workload == "audit" }
+
+	res, err := r.Forget(ctx, Policy{KeepLast: 1}, ForgetOptions{Exempt: exempt, Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if len(res.Exempt) != 3 || len(res.Keep) != 1 || len(res.Remove) != 2 {
+		t.Fatalf("exempt %d, keep %d, remove %d; want 3, 1, 2", len(res.Exempt), len(res.Keep), len(res.Remove))
+	}
+
+	for _, s := range append(res.Keep, res.Remove...) {
+		if s.Source == record {
+			t.Errorf("policy applied to the exempt snapshot %s", s.ID)
+		}
+	}
+
+	if left, _ := r.Snapshots(ctx, Filter{Workload: "audit"}); len(left) != 3 {
+		t.Errorf("%d exempt snapshots left, want 3", len(left))
+	}
+}
+
 func TestMaintenance(t *testing.T) {
 	t.Parallel()
 

@@ -225,18 +225,44 @@ func (e *env) addSubContacts(user string) {
 	})
 }
 
-// dropLargeEventAttachments removes event attachments of 3 MB or more
-// from user's calendars: they need an event attachment upload session
-// (POST …/events/{id}/attachments/createUploadSession), which the
-// emulator does not serve yet.
-func (e *env) dropLargeEventAttachments(user string) {
+// addContactFolder creates the last folder of path (below the default
+// Contacts folder; the others must exist) in user's mailbox, if missing,
+// and puts a contact called name into it.
+func (e *env) addContactFolder(user, path, name string) {
 	t := e.tenant()
-	t.Write(func() error {
-		for _, ev := range t.User(user).Mailbox.Events {
-			ev.Attachments = slices.DeleteFunc(ev.Attachments, func(a *tenant.Attachment) bool {
-				return a.Content != nil && a.Content.Size() >= smallAttachmentMax
-			})
+	err := t.Write(func() error {
+		mb := t.User(user).Mailbox
+		f := mb.DefaultContactFolder()
+		names := strings.Split(path, "/")
+		for i, n := range names {
+			next := mb.ContactChild(f, n)
+			if next == nil {
+				if i < len(names)-1 {
+					return fmt.Errorf("no contact folder %q", n)
+				}
+				next = t.AddContactFolder(mb, f, n)
+			}
+			f = next
 		}
+		addr := strings.ReplaceAll(strings.ToLower(name), " ", ".") + "@example.org"
+		t.AddContact(mb, f, &tenant.Contact{Props: tenant.Props{"displayName": name, "givenName": strings.Fields(name)[0],
+			"emailAddresses": []any{tenant.Props{"name": name, "address": addr}}}})
 		return nil
 	})
+	if err != nil {
+		e.tb.Fatal(err)
+	}
+}
+
+// endpoint counts the requests the emulator served on one route (its
+// pattern, e.g. "POST /users/{user}/calendars") since the last stats
+// reset; unlike endpointRequests it does not count longer routes.
+func (e *env) endpoint(pattern string) int64 {
+	var n int64
+	for _, ep := range e.l.Stats().Endpoints {
+		if ep.Endpoint == pattern {
+			n += ep.Requests
+		}
+	}
+	return n
 }

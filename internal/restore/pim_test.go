@@ -82,23 +82,17 @@ func TestCalendarRoundTrip(t *testing.T) {
 	e := newEnv(t, pimTenant(21, 2), m365sim.Options{})
 	us := e.users()
 	src, dst := us[0], us[1]
-	e.addRichEvent(src.ID, "Stand-up series", 1_200_000)
-	e.dropLargeEventAttachments(src.ID)
-	// A second calendar, which the target has too (the emulator cannot
-	// create calendars: POST /users/{id}/calendars is not emulated).
+	// An attachment over 3 MB: restored through an event attachment
+	// upload session.
+	e.addRichEvent(src.ID, "Stand-up series", int(smallAttachmentMax)+500_000)
+	// A second calendar, which the target lacks: the restore creates it.
 	tt := e.tenant()
 	tt.Write(func() error {
-		for _, u := range []*tenant.User{src, dst} {
-			mb := tt.User(u.ID).Mailbox
-			cal := &tenant.Calendar{ID: tt.NewOutlookID("AAMkAGI"), Props: tenant.Props{"name": "Projects", "isDefaultCalendar": false, "canEdit": true}}
-			mb.Calendars[cal.ID] = cal
-			mb.CalendarList = append(mb.CalendarList, cal)
-			if u == src {
-				tt.AddEvent(mb, cal, &tenant.Event{Props: tenant.Props{"subject": "Release train", "type": "singleInstance",
-					"start": tenant.Props{"dateTime": "2025-06-10T09:00:00.0000000", "timeZone": "UTC"},
-					"end":   tenant.Props{"dateTime": "2025-06-10T10:00:00.0000000", "timeZone": "UTC"}, "isAllDay": false}})
-			}
-		}
+		mb := tt.User(src.ID).Mailbox
+		cal := tt.AddCalendar(mb, "Projects", tenant.Props{"name": "Source", "address": src.UPN})
+		tt.AddEvent(mb, cal, &tenant.Event{Props: tenant.Props{"subject": "Release train", "type": "singleInstance",
+			"start": tenant.Props{"dateTime": "2025-06-10T09:00:00.0000000", "timeZone": "UTC"},
+			"end":   tenant.Props{"dateTime": "2025-06-10T10:00:00.0000000", "timeZone": "UTC"}, "isAllDay": false}})
 		return nil
 	})
 	e.backup(dataguard.WorkloadCalendar, src.ID)
@@ -116,6 +110,12 @@ func TestCalendarRoundTrip(t *testing.T) {
 	start := time.Now()
 	sum := e.restore(req)
 	r := sum.Resources[0]
+	if n := e.endpoint("POST /users/{user}/calendars"); n != 1 {
+		t.Errorf("%d calendar creates (POST /users/{id}/calendars), want 1 for Projects", n)
+	}
+	if n := e.endpoint("POST /users/{user}/events/{event}/attachments/createUploadSession"); n < 1 {
+		t.Errorf("no event attachment upload session: the %d-byte attachment needs one", smallAttachmentMax+500_000)
+	}
 	if r.Destination != "" {
 		t.Errorf("destination %q, want the calendars themselves", r.Destination)
 	}
@@ -155,6 +155,11 @@ func TestContactsRoundTrip(t *testing.T) {
 	us := e.users()
 	src, dst := us[0], us[1]
 	e.addSubContacts(src.ID)
+	// Folders the target lacks, a top-level one and one below it: the
+	// restore creates them (user-post-contactfolders,
+	// contactfolder-post-childfolders).
+	e.addContactFolder(src.ID, "Suppliers", "Anna Lieferant")
+	e.addContactFolder(src.ID, "Suppliers/Archive", "Old Supplier")
 	e.backup(dataguard.WorkloadContacts, src.ID)
 	e.mutate(2)
 	snaps := e.backup(dataguard.WorkloadContacts, src.ID)
@@ -168,6 +173,10 @@ func TestContactsRoundTrip(t *testing.T) {
 	sum := e.restore(Request{Snapshots: snaps, Target: Target{User: dst.UPN}})
 	if plan.Total != sum.Total {
 		t.Errorf("plan %+v, run %+v", plan.Total, sum.Total)
+	}
+	top, child := e.endpoint("POST /users/{user}/contactFolders"), e.endpoint("POST /users/{user}/contactFolders/{cf}/childFolders")
+	if top != 1 || child != 1 {
+		t.Errorf("contact folder creates: %d top-level, %d child folders; want 1 each (Suppliers, Suppliers/Archive)", top, child)
 	}
 	after := e.contactsOf(dst.ID)
 	had := map[string]bool{}
@@ -223,7 +232,6 @@ func TestPIMRestoreToOriginal(t *testing.T) {
 	e := newEnv(t, pimTenant(23, 1), m365sim.Options{})
 	u := e.users()[0]
 	evID := e.addRichEvent(u.ID, "Board meeting", 2000)
-	e.dropLargeEventAttachments(u.ID)
 	snaps := append(e.backup(dataguard.WorkloadCalendar, u.ID), e.backup(dataguard.WorkloadContacts, u.ID)...)
 	wantEv := toCalEvent(e.calendarEvents(u.ID, "")[evID], false)
 	contacts := e.contactsOf(u.ID)
@@ -281,7 +289,6 @@ func TestPIMCollisionReplace(t *testing.T) {
 	e := newEnv(t, pimTenant(24, 2), m365sim.Options{})
 	us := e.users()
 	src, dst := us[0], us[1]
-	e.dropLargeEventAttachments(src.ID)
 	snaps := append(e.backup(dataguard.WorkloadCalendar, src.ID), e.backup(dataguard.WorkloadContacts, src.ID)...)
 	req := Request{Snapshots: snaps, Target: Target{User: dst.UPN}, Collision: CollisionCopy}
 	first := e.restore(req)
@@ -338,8 +345,8 @@ func TestPIMRestoreUnderFaults(t *testing.T) {
 	e := newEnv(t, pimTenant(25, 2), m365sim.Options{}, func(o *graph.Options) { o.MinRate = 50 })
 	us := e.users()
 	src, dst := us[0], us[1]
-	e.addRichEvent(src.ID, "Series under faults", 1_500_000)
-	e.dropLargeEventAttachments(src.ID)
+	// Over 3 MB: the event attachment upload session runs under faults too.
+	e.addRichEvent(src.ID, "Series under faults", int(smallAttachmentMax)+200_000)
 	snaps := append(e.backup(dataguard.WorkloadCalendar, src.ID), e.backup(dataguard.WorkloadContacts, src.ID)...)
 	wantEv, beforeEv := e.calendarEvents(src.ID, ""), e.calendarEvents(dst.ID, "")
 	wantCt, beforeCt := e.contactsOf(src.ID), e.contactsOf(dst.ID)

@@ -107,7 +107,7 @@ func (g *generator) eventBase(er *genRand, org int, seed uint64, created time.Ti
 		"locations":                  []any{},
 		"attendees":                  attendeeProps(er, attendees, created),
 		"organizer":                  emailAddress(me),
-		"iCalUId":                    fmt.Sprintf("040000008200E00074C5B7101A82E00800000000%016X%016X", seed, SeedOf(seed, 1)),
+		"iCalUId":                    NewICalUID(seed),
 		"createdDateTime":            Timestamp(created),
 		"lastModifiedDateTime":       Timestamp(created),
 		"categories":                 []any{},

@@ -16,7 +16,7 @@ func (g *generator) contacts() error {
 	for _, u := range g.members {
 		mb := u.Mailbox
 		def := mb.DefaultContactFolder()
-		sub := addContactFolder(g.t, mb, def, contactSubfolder)
+		sub := g.t.AddContactFolder(mb, def, contactSubfolder)
 		for k := r.countAround(g.o.ContactsPerUser); k > 0; k-- {
 			f := def
 			if r.chance(0.3) {
@@ -26,17 +26,6 @@ func (g *generator) contacts() error {
 		}
 	}
 	return nil
-}
-
-// addContactFolder creates a contact folder below parent. The core has no
-// method for it (contact folders have no change log), so it mirrors what
-// NewMailbox does for the default folder. Hold the write lock.
-func addContactFolder(t *Tenant, mb *Mailbox, parent *ContactFolder, name string) *ContactFolder {
-	cf := &ContactFolder{ID: t.NewOutlookID("AAMkAGC"), ParentID: parent.ID,
-		Props: Props{"displayName": name, "parentFolderId": parent.ID}}
-	mb.ContactFolders[cf.ID] = cf
-	mb.ContactFolderList = append(mb.ContactFolderList, cf)
-	return cf
 }
 
 // contactProps returns a personal contact.
