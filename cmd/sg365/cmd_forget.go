@@ -4,13 +4,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/safeguard365/safeguard365/internal/audit"
+	"github.com/safeguard365/safeguard365/internal/posture"
 	"github.com/safeguard365/safeguard365/internal/repo"
+	"github.com/safeguard365/safeguard365/internal/tenantguard"
 )
+
+// recordWorkloads are the workloads whose snapshots are records, not
+// backups: response-action audit entries (one source per entry), config
+// restore audit records, the pinned configuration baseline and the
+// posture findings history. A retention policy meant for backups would
+// delete old entries or the baseline (--keep-within, --keep-daily), so
+// forget keeps every record unless --include-records is given. This is the
+// only list; the help text and the plan are built from it.
+var recordWorkloads = []string{audit.Workload, tenantguard.AuditWorkload, tenantguard.PinWorkload, posture.Workload}
+
+// isRecord reports whether src holds records (recordWorkloads).
+func isRecord(src repo.Source) bool { return slices.Contains(recordWorkloads, src.Workload) }
 
 // ForgetOptions are the flags of "sg365 forget".
 type ForgetOptions struct {
@@ -18,6 +34,8 @@ type ForgetOptions struct {
 	Policy repo.Policy
 	Apply  bool
 	Prune  bool
+	// IncludeRecords applies the policy to recordWorkloads too.
+	IncludeRecords bool
 }
 
 // AddFlags registers the command's flags.
@@ -30,6 +48,8 @@ func (o *ForgetOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Policy.KeepYearly, "keep-yearly", 0, "keep the newest snapshot of each of the last `n` years")
 	fs.BoolVar(&o.Apply, "apply", false, "really forget (without it, only print what would be forgotten)")
 	fs.BoolVar(&o.Prune, "prune", false, "with --apply, also run full maintenance to free the space")
+	fs.BoolVar(&o.IncludeRecords, "include-records", false,
+		"also apply the policy to records (workloads "+strings.Join(recordWorkloads, ", ")+"), which are otherwise all kept")
 }
 
 // Validate checks the options.
@@ -51,7 +71,14 @@ func newForgetCommand(g *GlobalOptions) *cobra.Command {
 		Short: "Remove old snapshots by a retention policy (dry run by default)",
 		Long: withExitCodes(`Apply a grandfather-father-son retention policy to each resource's snapshots.
 Without --apply nothing is removed: the plan is printed. With --apply the
-forgotten snapshots are removed; --prune then frees their space.`),
+forgotten snapshots are removed; --prune then frees their space.
+
+Records are not backups. The snapshots of the record workloads
+  ` + strings.Join(recordWorkloads, ", ") + `
+(response-action audit entries, configuration restore audit records, the
+pinned configuration baseline, the posture findings history) are kept
+whatever the policy says, and the plan lists them as "kept: record".
+--include-records applies the policy to them too.`),
 		Example: "  sg365 forget --keep-daily 14 --keep-weekly 8 --keep-monthly 12\n  sg365 forget --keep-daily 14 --keep-monthly 12 --apply --prune",
 		Args:    noArgs,
 		PreRunE: validating(func() error { return opts.Validate() }),
@@ -69,10 +96,15 @@ func runForget(ctx context.Context, opts ForgetOptions, g GlobalOptions) error {
 		return err
 	}
 	defer r.Close(ctx)
-	res, err := r.Forget(ctx, opts.Policy, repo.ForgetOptions{DryRun: !opts.Apply})
+	fo := repo.ForgetOptions{DryRun: !opts.Apply}
+	if !opts.IncludeRecords {
+		fo.Exempt = isRecord
+	}
+	res, err := r.Forget(ctx, opts.Policy, fo)
 	if err != nil {
 		return err
 	}
+	printRecordsKept(g, res.Exempt)
 	verb := "would remove"
 	if opts.Apply {
 		verb = "removed"
@@ -102,4 +134,25 @@ func runForget(ctx context.Context, opts ForgetOptions, g GlobalOptions) error {
 		}
 	}
 	return nil
+}
+
+// printRecordsKept lists the records forget left alone: each snapshot as a
+// JSON "keep" message with reason "record", or, as text, one line per
+// workload (the audit log has a source per entry, too many to list).
+func printRecordsKept(g GlobalOptions, recs []repo.SnapshotInfo) {
+	counts := map[string]int{}
+	for _, s := range recs {
+		if g.JSON {
+			g.printJSON(map[string]any{"message_type": "keep", "id": s.ID, "workload": s.Source.Workload, "reasons": []string{"record"}})
+		}
+		counts[s.Source.Workload]++
+	}
+	if g.JSON {
+		return
+	}
+	for _, w := range recordWorkloads {
+		if n := counts[w]; n > 0 {
+			fmt.Fprintf(g.Stdout, "keep   %d snapshots of workload %s (kept: record)\n", n, w)
+		}
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/safeguard365/safeguard365/internal/config"
 	"github.com/safeguard365/safeguard365/internal/posture"
 	"github.com/safeguard365/safeguard365/internal/secret"
 	"github.com/safeguard365/safeguard365/internal/userguard"
@@ -30,20 +32,26 @@ var identityFormats = []string{"table", "json", "html"}
 func newIdentityCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "identity",
-		Short: "Assess identities: on-premises Active Directory (UserGuard)",
-		Long: withExitCodes(`UserGuard grades identities against its rule packs. "identity scan --ad"
-reads an Active Directory domain over LDAP and checks it against the AD pack
-(SG.AD.1 to SG.AD.22); Entra ID checks will join the same command.`),
+		Short: "Assess identities: Entra ID, Defender for Identity and Active Directory (UserGuard)",
+		Long: withExitCodes(`UserGuard grades identities against its rule packs. "identity scan" reads
+the tenant's Entra ID and Defender for Identity signals through Graph and
+checks them against the identity pack (I1 to I15); with --ad it also reads an
+Active Directory domain over LDAP and checks it against the AD pack (SG.AD.1
+to SG.AD.22). Alerts are under "sg365 alerts", response actions under
+"sg365 respond user".`),
 	}
 	groupCommand(cmd)
 	cmd.AddCommand(newIdentityScanCommand(g))
 	return cmd
 }
 
-// IdentityScanOptions are the flags of "sg365 identity scan". Each source
-// (today --ad, later the tenant's Entra ID) is optional; at least one is
-// needed.
+// IdentityScanOptions are the flags of "sg365 identity scan". The tenant's
+// cloud identity is scanned unless --no-cloud; Active Directory when --ad
+// is given.
 type IdentityScanOptions struct {
+	TenantFlags
+	NoCloud            bool   // --no-cloud: skip Entra ID and Defender for Identity
+	AsOf               string // --as-of: measure cloud ages from this time
 	AD                 string // --ad: ldaps://dc or ldap://dc with --start-tls
 	BindUser           string
 	BindPasswordFile   string
@@ -62,11 +70,22 @@ type IdentityScanOptions struct {
 
 // AddFlags registers the command's flags.
 func (o *IdentityScanOptions) AddFlags(fs *pflag.FlagSet) {
+	// The tenant flags, except --ca-file: the AD flag of that name (below)
+	// predates the cloud scan, and its CAs are trusted for Graph as well.
+	tf := pflag.NewFlagSet("tenant", pflag.ContinueOnError)
+	o.TenantFlags.AddFlags(tf)
+	tf.VisitAll(func(f *pflag.Flag) {
+		if f.Name != "ca-file" {
+			fs.AddFlag(f)
+		}
+	})
+	fs.BoolVar(&o.NoCloud, "no-cloud", false, "do not scan the tenant's Entra ID and Defender for Identity (checks I1–I15); needs --ad")
+	fs.StringVar(&o.AsOf, "as-of", "", "measure cloud ages and windows from this RFC 3339 `time` instead of now (for emulated or replayed data)")
 	fs.StringVar(&o.AD, "ad", "", "scan the Active Directory domain at `url` (ldaps://dc.example.com, or ldap://… with --start-tls)")
 	fs.StringVar(&o.BindUser, "bind-user", "", "LDAP simple-bind `user` (reader@example.com, EXAMPLE\\reader or a DN); read access is enough")
 	fs.StringVar(&o.BindPasswordFile, "bind-password-file", "", "read the bind password from `file` (default: $"+envADBindPassword+")")
 	fs.StringVar(&o.BaseDN, "base-dn", "", "domain `dn` to read (default: the server's defaultNamingContext)")
-	fs.StringVar(&o.CAFile, "ca-file", "", "trust the CA certificates in PEM `file` for the DC's certificate")
+	fs.StringVar(&o.CAFile, "ca-file", "", "trust the CA certificates in PEM `file` for the DC's certificate (and Graph's, e.g. a TLS proxy's; default for Graph: $"+config.EnvCAFile+")")
 	fs.StringVar(&o.TLSServerName, "tls-server-name", "", "check the DC certificate for `name` instead of the URL's host")
 	fs.BoolVar(&o.StartTLS, "start-tls", false, "upgrade an ldap:// connection with StartTLS")
 	fs.BoolVar(&o.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the DC's TLS certificate (testing only: the password can then be intercepted)")
@@ -79,16 +98,16 @@ func (o *IdentityScanOptions) AddFlags(fs *pflag.FlagSet) {
 // Validate checks the flags; it does not read the password.
 func (o *IdentityScanOptions) Validate() error {
 	switch {
-	case o.AD == "" && o.Inventory == "":
-		return errors.New("nothing to scan: give --ad URL (Entra ID scanning comes later) or --inventory FILE")
+	case o.NoCloud && o.AD == "" && o.Inventory == "":
+		return errors.New("nothing to scan: --no-cloud needs --ad URL")
 	case o.AD != "" && o.Inventory != "":
 		return errors.New("--ad and --inventory exclude each other")
 	case o.AD != "" && o.BindUser == "":
 		return errors.New("--ad needs --bind-user")
-	case o.AD == "" && (o.BindUser != "" || o.BindPasswordFile != "" || o.BaseDN != "" || o.CAFile != "" || o.StartTLS || o.InsecureSkipVerify):
+	case o.AD == "" && (o.BindUser != "" || o.BindPasswordFile != "" || o.BaseDN != "" || o.StartTLS || o.InsecureSkipVerify):
 		return errors.New("the LDAP flags need --ad")
-	case o.SaveInventory != "" && o.AD == "":
-		return errors.New("--save-inventory needs --ad")
+	case o.SaveInventory != "" && o.Inventory != "":
+		return errors.New("--save-inventory and --inventory exclude each other")
 	case !slices.Contains(identityFormats, o.Format):
 		return fmt.Errorf("--format %q: want %s", o.Format, strings.Join(identityFormats, ", "))
 	}
@@ -98,16 +117,36 @@ func (o *IdentityScanOptions) Validate() error {
 			return fmt.Errorf("--fail-on %q: want critical, high, medium or low", o.FailOn)
 		}
 	}
+	if o.AsOf != "" {
+		if _, err := time.Parse(time.RFC3339, o.AsOf); err != nil {
+			return fmt.Errorf("--as-of %q: want an RFC 3339 time such as 2025-06-02T09:00:00Z", o.AsOf)
+		}
+	}
 	return nil
 }
 
 func newIdentityScanCommand(g *GlobalOptions) *cobra.Command {
 	var opts IdentityScanOptions
 	cmd := &cobra.Command{
-		Use:   "scan --ad URL --bind-user USER [--bind-password-file FILE] [--base-dn DN] [--ca-file F] [--start-tls] [--format F] [--fail-on SEVERITY]",
-		Short: "Check Active Directory for weaknesses and score them",
-		Long: `Read an Active Directory domain over LDAP and grade it against the 22 rules of
-the AD pack: krbtgt key age, AS-REP and Kerberoasting exposure, delegation,
+		Use:   "scan [--ad URL --bind-user USER [--bind-password-file FILE] [--base-dn DN] [--ca-file F] [--start-tls]] [--no-cloud] [--format F] [--fail-on SEVERITY]",
+		Short: "Check Entra ID, Defender for Identity and Active Directory for weaknesses and score them",
+		Long: `Read the tenant's identity signals through Microsoft Graph and grade them
+against the 15 rules of the identity pack (I1 to I15): administrators and
+users without MFA or a phishing-resistant method, Global Administrator count,
+standing privileged assignments, high-risk users and service principals,
+leaked credentials and password spray, legacy authentication, sign-ins
+without Conditional Access, stale accounts, Secure Score identity controls,
+open Defender for Identity and Identity Protection alerts, Defender for
+Identity sensor health and recent role changes. The app needs read
+permissions only (AuditLog.Read.All, User.Read.All, RoleManagement.Read.Directory,
+IdentityRiskyUser.Read.All, IdentityRiskEvent.Read.All,
+IdentityRiskyServicePrincipal.Read.All, SecurityEvents.Read.All,
+SecurityAlert.Read.All, SecurityIdentitiesSensors.Read.All,
+SecurityIdentitiesHealth.Read.All); a source it cannot read is reported with
+the permission it lacks, and the rules that need it report error.
+
+With --ad, also read an Active Directory domain over LDAP and grade it
+against the 22 rules of the AD pack: krbtgt key age, AS-REP and Kerberoasting exposure, delegation,
 privileged account hygiene, stale accounts, SID history, LAPS, password
 policy, machine account quota, DCSync rights, trusts and more. Results come
 with the objects behind them (sAMAccountName and DN) and a risk score per
@@ -120,7 +159,7 @@ The password comes from --bind-password-file or $` + envADBindPassword + `, neve
 flag value. The account needs read access only; nothing is written.
 
 --inventory grades a saved inventory (see --save-inventory and
-docs/inventory.md) without connecting. --format json writes the report and
+docs/inventory.md) without connecting. Each part gets a risk score. --format json writes the report and
 the score as one document; with the global --json flag and the table format,
 one JSON object per rule (message_type "result"), then "score" and "summary".
 
@@ -131,7 +170,8 @@ Exit codes:
   4    a rule at or above the --fail-on severity failed (warnings and
        errors do not count)
   130  interrupted (SIGINT or SIGTERM)`,
-		Example: "  SG365_AD_BIND_PASSWORD=… sg365 identity scan --ad ldaps://dc1.corp.example --bind-user reader@corp.example\n" +
+		Example: "  sg365 identity scan --tenant contoso --fail-on high\n" +
+			"  SG365_AD_BIND_PASSWORD=… sg365 identity scan --ad ldaps://dc1.corp.example --bind-user reader@corp.example\n" +
 			"  sg365 identity scan --ad ldap://dc1 --start-tls --ca-file corp-ca.pem --bind-user reader@corp.example \\\n" +
 			"      --bind-password-file ~/.sg365/ad.pw --format html > ad.html --fail-on high",
 		Args:    noArgs,
@@ -160,6 +200,7 @@ type identityScan struct {
 	SchemaVersion int                `json:"schemaVersion"` // 1
 	Report        *posture.Report    `json:"report"`
 	ADScore       *userguard.ADScore `json:"adScore,omitempty"`
+	CloudScore    *userguard.ADScore `json:"cloudScore,omitempty"` // same shape, cloud categories
 }
 
 func runIdentityScan(ctx context.Context, opts IdentityScanOptions, g GlobalOptions) error {
@@ -174,19 +215,9 @@ func runIdentityScan(ctx context.Context, opts IdentityScanOptions, g GlobalOpti
 			return fmt.Errorf("load inventory: %w", err)
 		}
 	} else {
-		pw, err := opts.bindPassword()
-		if err != nil {
+		var err error
+		if inv, err = collectIdentity(ctx, opts, g, now); err != nil {
 			return err
-		}
-		if opts.InsecureSkipVerify {
-			g.Logger.Warn("TLS certificate verification is off (--insecure-skip-verify): the bind password can be intercepted")
-		}
-		g.Logger.Info("reading Active Directory", "url", opts.AD, "user", opts.BindUser)
-		inv, _, err = userguard.CollectAD(ctx, userguard.ADConfig{URL: opts.AD, StartTLS: opts.StartTLS, BindUser: opts.BindUser,
-			BindPassword: pw, BaseDN: opts.BaseDN, CAFile: opts.CAFile, TLSServerName: opts.TLSServerName,
-			InsecureSkipVerify: opts.InsecureSkipVerify, Now: now})
-		if err != nil {
-			return fmt.Errorf("active directory: %w", err)
 		}
 		if opts.SaveInventory != "" {
 			if err := writeFileAtomic(opts.SaveInventory, func(w io.Writer) error {
@@ -198,7 +229,19 @@ func runIdentityScan(ctx context.Context, opts IdentityScanOptions, g GlobalOpti
 			}
 		}
 	}
-	eng, err := userguard.NewADEngine(ctx, now)
+	_, hasAD := inv.Sources[userguard.ADSourceKey]
+	_, hasCloud := inv.Sources[userguard.SourceRegistration]
+	var packs []string
+	if hasAD {
+		packs = append(packs, userguard.ADPack)
+	}
+	if hasCloud {
+		packs = append(packs, userguard.CloudPack)
+	}
+	if len(packs) == 0 {
+		return errors.New("the inventory holds neither Active Directory nor cloud identity sources")
+	}
+	eng, err := posture.New(ctx, posture.Options{Packs: packs, Now: now})
 	if err != nil {
 		return err
 	}
@@ -210,6 +253,10 @@ func runIdentityScan(ctx context.Context, opts IdentityScanOptions, g GlobalOpti
 	if inv.SourceState(userguard.ADSourceKey).Status == posture.SourceOK {
 		s := userguard.ScoreAD(rep.Results)
 		scan.ADScore = &s
+	}
+	if hasCloud {
+		s := userguard.ScoreCloud(rep.Results)
+		scan.CloudScore = &s
 	}
 	var hit []posture.Result
 	if opts.FailOn != "" {
@@ -230,6 +277,77 @@ func runIdentityScan(ctx context.Context, opts IdentityScanOptions, g GlobalOpti
 		return fmt.Errorf("%d rule(s) failed at %s or worse (%s): %w", len(hit), opts.FailOn, strings.Join(ids, ", "), errFailOn)
 	}
 	return nil
+}
+
+// collectIdentity reads Active Directory (with --ad) and then the tenant's
+// cloud identity (unless --no-cloud) into one inventory; their source keys
+// do not overlap.
+func collectIdentity(ctx context.Context, opts IdentityScanOptions, g GlobalOptions, now func() time.Time) (*posture.Inventory, error) {
+	var inv *posture.Inventory
+	if opts.AD != "" {
+		pw, err := opts.bindPassword()
+		if err != nil {
+			return nil, err
+		}
+		if opts.InsecureSkipVerify {
+			g.Logger.Warn("TLS certificate verification is off (--insecure-skip-verify): the bind password can be intercepted")
+		}
+		g.Logger.Info("reading Active Directory", "url", opts.AD, "user", opts.BindUser)
+		inv, _, err = userguard.CollectAD(ctx, userguard.ADConfig{URL: opts.AD, StartTLS: opts.StartTLS, BindUser: opts.BindUser,
+			BindPassword: pw, BaseDN: opts.BaseDN, CAFile: opts.CAFile, TLSServerName: opts.TLSServerName,
+			InsecureSkipVerify: opts.InsecureSkipVerify, Now: now})
+		if err != nil {
+			return nil, fmt.Errorf("active directory: %w", err)
+		}
+	}
+	if opts.NoCloud {
+		return inv, nil
+	}
+	cloudNow := now
+	if opts.AsOf != "" {
+		at, _ := time.Parse(time.RFC3339, opts.AsOf) // checked by Validate
+		cloudNow = func() time.Time { return at }
+	}
+	tf := opts.TenantFlags
+	if opts.CAFile != "" {
+		tf.CAFile = opts.CAFile
+	}
+	s, c, _, err := deviceClients(g, tf, MDEFlags{}, true)
+	if err != nil {
+		return nil, err
+	}
+	tenantID := s.TenantID
+	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
+		tenantID = info.TenantID
+	}
+	g.Logger.Info("reading the tenant's identity signals", "tenant", tenantID)
+	cloud, err := userguard.CollectCloud(ctx, c, userguard.CloudOptions{TenantID: tenantID, TenantName: s.Name, Now: cloudNow})
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range slices.Sorted(maps.Keys(cloud.Sources)) {
+		if st := cloud.Sources[k]; st.Status == posture.SourceError {
+			g.Logger.Warn("source not collected", "source", k, "error", st.Error)
+		}
+	}
+	if inv == nil {
+		return cloud, nil
+	}
+	// One inventory: the AD source joins the cloud ones; the tenant and
+	// collection time are the cloud's.
+	for k, st := range inv.Sources {
+		cloud.Sources[k] = st
+		if d, ok := inv.Data[k]; ok {
+			cloud.Data[k] = d
+		}
+	}
+	return cloud, nil
+}
+
+// identityCloudScoreJSON is the cloud score line of --json output.
+type identityCloudScoreJSON struct {
+	MessageType string            `json:"message_type"` // "score"
+	CloudScore  userguard.ADScore `json:"cloud_score"`
 }
 
 // identityScoreJSON is the score line of --json output.
@@ -253,6 +371,11 @@ func writeIdentityScan(g GlobalOptions, format string, scan identityScan, hit in
 				return err
 			}
 		}
+		if scan.CloudScore != nil {
+			if err := g.printJSON(identityCloudScoreJSON{"score", *scan.CloudScore}); err != nil {
+				return err
+			}
+		}
 		return g.printJSON(assessSummaryJSON{"summary", rep.Tenant.ID, rep.Summary, hit})
 	case format == "json":
 		enc := json.NewEncoder(g.Stdout)
@@ -264,11 +387,16 @@ func writeIdentityScan(g GlobalOptions, format string, scan identityScan, hit in
 			return err
 		}
 		html := buf.String()
+		var sb strings.Builder
 		if scan.ADScore != nil {
-			var sb strings.Builder
-			writeScoreText(&sb, *scan.ADScore)
+			writeScoreText(&sb, "Active Directory", *scan.ADScore)
+		}
+		if scan.CloudScore != nil {
+			writeScoreText(&sb, "Cloud identity", *scan.CloudScore)
+		}
+		if sb.Len() > 0 {
 			// The score holds only numbers and fixed names; nothing to escape.
-			block := `<section class="score"><h2>Active Directory risk score</h2><pre>` + sb.String() + `</pre></section>`
+			block := `<section class="score"><h2>Identity risk score</h2><pre>` + sb.String() + `</pre></section>`
 			html = strings.Replace(html, "<body>", "<body>\n"+block, 1)
 		}
 		_, err := io.WriteString(g.Stdout, html)
@@ -282,7 +410,11 @@ func writeIdentityScan(g GlobalOptions, format string, scan identityScan, hit in
 	}
 	if scan.ADScore != nil {
 		fmt.Fprintln(g.Stdout)
-		writeScoreText(g.Stdout, *scan.ADScore)
+		writeScoreText(g.Stdout, "Active Directory", *scan.ADScore)
+	}
+	if scan.CloudScore != nil {
+		fmt.Fprintln(g.Stdout)
+		writeScoreText(g.Stdout, "Cloud identity", *scan.CloudScore)
 	}
 	return nil
 }
@@ -308,9 +440,10 @@ func writeFindings(w io.Writer, rep *posture.Report) error {
 	return nil
 }
 
-// writeScoreText prints the score and its categories.
-func writeScoreText(w io.Writer, s userguard.ADScore) {
-	fmt.Fprintf(w, "Active Directory risk score: %d/100 (%s; 0 is best)\n", s.Global, s.Rating)
+// writeScoreText prints a score and its categories under a heading
+// ("Active Directory", "Cloud identity").
+func writeScoreText(w io.Writer, what string, s userguard.ADScore) {
+	fmt.Fprintf(w, "%s risk score: %d/100 (%s; 0 is best)\n", what, s.Global, s.Rating)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, c := range s.Categories {
 		var rules []string

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/safeguard365/safeguard365/internal/m365sim"
 )
 
 // The AD fixtures of internal/userguard: one passes every rule, one fails
@@ -41,11 +43,12 @@ func TestIdentityScan(t *testing.T) {
 			[]string{"Active Directory risk score: 95/100", "SG.AD.13"}, ""},
 		{"json lines", []string{"--json", "identity", "scan", "--inventory", adClean}, exitOK,
 			[]string{`"message_type":"result"`, `"message_type":"score"`, `"message_type":"summary"`}, ""},
-		{"nothing to scan", []string{"identity", "scan"}, exitUsage, nil, "nothing to scan"},
+		{"nothing to scan", []string{"identity", "scan", "--no-cloud"}, exitUsage, nil, "nothing to scan"},
 		{"ad without user", []string{"identity", "scan", "--ad", "ldaps://dc"}, exitUsage, nil, "--bind-user"},
 		{"ldap flags without ad", []string{"identity", "scan", "--inventory", adClean, "--start-tls"}, exitUsage, nil, "need --ad"},
 		{"bad format", []string{"identity", "scan", "--inventory", adClean, "--format", "csv"}, exitUsage, nil, "--format"},
 		{"no password", []string{"identity", "scan", "--ad", "ldaps://127.0.0.1:1", "--bind-user", "r@x"}, exitFatal, nil, "no bind password"},
+		{"bad as-of", []string{"identity", "scan", "--as-of", "yesterday"}, exitUsage, nil, "--as-of"},
 		{"plain ldap refused", []string{"identity", "scan", "--ad", "ldap://127.0.0.1:1", "--bind-user", "r@x", "--bind-password-file", pwFile},
 			exitFatal, nil, "clear text"},
 		{"unreachable", []string{"identity", "scan", "--ad", "ldaps://127.0.0.1:1", "--bind-user", "r@x", "--bind-password-file", pwFile},
@@ -100,5 +103,28 @@ func TestIdentityScanJSONDocument(t *testing.T) {
 	}
 	if doc.SchemaVersion != 1 || len(doc.Report.Results) != 22 || len(doc.ADScore.Categories) != 4 || doc.ADScore.Global == 0 {
 		t.Errorf("document: %+v", doc)
+	}
+}
+
+// TestIdentityScanCloud: without --ad, the tenant's cloud identity is
+// scanned and scored; the planted weaknesses fail.
+func TestIdentityScanCloud(t *testing.T) {
+	l := m365sim.Start(t, m365sim.Options{Users: 6, Seed: 7, MessagesPerUser: -1, FilesPerUser: -1})
+	tenantEnv(t, l)
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"identity", "scan", "--as-of", "2025-06-02T09:00:00Z", "--fail-on", "critical"}, &stdout, &stderr)
+	if code != exitFailOn {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout.String(), stderr.String())
+	}
+	for _, w := range []string{"I1 ", "I15 ", "Findings:", "Cloud identity risk score:", "authentication", "Suspected DCSync attack"} {
+		if !strings.Contains(stdout.String(), w) {
+			t.Errorf("stdout lacks %q:\n%s", w, stdout.String())
+		}
+	}
+	if !strings.Contains(stderr.String(), "I1, I6") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+	if strings.Contains(stdout.String(), "Active Directory risk score") {
+		t.Error("AD score without --ad")
 	}
 }

@@ -22,14 +22,14 @@ import (
 func newRespondCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "respond",
-		Short: "Run a response action on a device (dry run unless --confirm)",
+		Short: "Run a response action on a device or a user (dry run unless --confirm)",
 		Long: `Respond to a threat: every action is a dry run that prints the exact call
 unless --confirm is given; retire and wipe also need the device name typed
 back on a terminal, or --force. Every executed or attempted action is
 written to the audit log in the repository ("sg365 audit").`,
 	}
 	groupCommand(cmd)
-	cmd.AddCommand(newRespondDeviceCommand(g))
+	cmd.AddCommand(newRespondDeviceCommand(g), newRespondUserCommand(g))
 	return cmd
 }
 

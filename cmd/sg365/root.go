@@ -24,6 +24,7 @@ func subcommands(g *GlobalOptions) []*cobra.Command {
 		newAssessCommand(g),
 		newIdentityCommand(g),
 		newDeviceCommand(g),
+		newAlertsCommand(g),
 		newRespondCommand(g),
 		newAuditCommand(g),
 		newConfigCommand(g),

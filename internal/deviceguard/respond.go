@@ -68,45 +68,6 @@ type Params struct {
 	Comment            string // isolate, release: the comment MDE records (required there)
 }
 
-// Target is the device an action applies to, as resolved from the name or
-// id the operator gave.
-type Target struct {
-	DeviceID        string `json:"deviceId,omitempty"` // Intune managed device id
-	DeviceName      string `json:"deviceName,omitempty"`
-	AzureADDeviceID string `json:"azureADDeviceId,omitempty"`
-	OperatingSystem string `json:"operatingSystem,omitempty"`
-	MachineID       string `json:"machineId,omitempty"` // Defender for Endpoint machine id (isolate, release)
-	MachineName     string `json:"machineName,omitempty"`
-}
-
-// Name is how the operator knows the target: its device name, else an id.
-func (t Target) Name() string {
-	switch {
-	case t.DeviceName != "":
-		return t.DeviceName
-	case t.MachineName != "":
-		return t.MachineName
-	case t.DeviceID != "":
-		return t.DeviceID
-	}
-	return t.MachineID
-}
-
-// Plan is exactly the call an action makes: it is what a dry run prints
-// and what Execute sends.
-type Plan struct {
-	Action      string         `json:"action"`
-	Target      Target         `json:"target"`
-	Method      string         `json:"method"`
-	URL         string         `json:"url"`
-	Body        map[string]any `json:"body,omitempty"`
-	Permission  string         `json:"permission"`
-	Destructive bool           `json:"destructive"`
-}
-
-// Call renders the request line, e.g. "POST https://graph.microsoft.com/v1.0/deviceManagement/managedDevices/{id}/wipe".
-func (p *Plan) Call() string { return p.Method + " " + p.URL }
-
 // deviceAPI is what the responder calls through Graph.
 type deviceAPI interface {
 	ManagedDevices(ctx context.Context) iter.Seq2[graph.ManagedDevice, error]
@@ -244,12 +205,6 @@ func (r *Responder) resolve(ctx context.Context, device string, machine bool) (T
 		return Target{}, fmt.Errorf("%q: %w", device, ErrNoDevice)
 	}
 	return t, nil
-}
-
-// Outcome is what an executed action returned.
-type Outcome struct {
-	Result string `json:"result"`           // "succeeded" (accepted by the service) or "failed"
-	Detail string `json:"detail,omitempty"` // e.g. the machine action id and status
 }
 
 // Execute sends the plan's call. A 403 is explained with the permission

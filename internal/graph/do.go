@@ -85,7 +85,7 @@ func (c *Client) do(ctx context.Context, req *Request) (*http.Response, error) {
 			apiErr := c.readError(op, resp)
 			p.release(resp.StatusCode, apiErr.RetryAfter)
 			lastErr = apiErr
-			if resp.StatusCode == http.StatusUnauthorized && apiErr.Code == "InvalidAuthenticationToken" &&
+			if resp.StatusCode == http.StatusUnauthorized && c.tokenRejected(apiErr.Code) &&
 				!refreshed && token != "" {
 				// The token expired or was revoked early: refresh once.
 				refreshed = true
@@ -114,6 +114,24 @@ func (c *Client) do(ctx context.Context, req *Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// tokenRejected reports whether a 401's error code says the bearer token
+// itself was refused (expired or revoked early), which one fresh token can
+// fix. Graph answers InvalidAuthenticationToken. The Defender for Endpoint
+// API answers {"error":{"code":"Unauthorized"}} for an "invalid or expired
+// authorization header"
+// (https://learn.microsoft.com/en-us/defender-endpoint/api/common-errors);
+// that code is trusted only on a client holding MDE tokens, so a Graph 401
+// with another meaning is not retried.
+func (c *Client) tokenRejected(code string) bool {
+	switch code {
+	case "InvalidAuthenticationToken":
+		return true
+	case "Unauthorized":
+		return len(c.tokens.scopes) == 1 && c.tokens.scopes[0] == MDEResource+"/.default"
+	}
+	return false
 }
 
 // send performs one HTTP exchange.
