@@ -27,6 +27,12 @@ var errFailOn = fmt.Errorf("failed rules at or above the --fail-on severity: %w"
 // assessFormats are the values of --format.
 var assessFormats = []string{"table", "json", "csv", "html"}
 
+// assessPacks are the embedded rule packs that grade a tenant inventory
+// (directories under internal/posture/packs); the first is the default.
+// The other embedded packs (ad, device, identity) grade the inventories of
+// other collectors.
+var assessPacks = []string{"scuba_aad", "cis_m365"}
+
 // AssessOptions are the flags of "sg365 assess".
 type AssessOptions struct {
 	TenantFlags
@@ -34,6 +40,7 @@ type AssessOptions struct {
 	Inventory     string   // --inventory: a saved inventory document
 	Snapshot      string   // --snapshot: a stored configuration snapshot
 	SaveInventory string   // --save-inventory: write the inventory graded here
+	Packs         []string // --pack: embedded rule packs to grade with
 	RuleDirs      []string // --rules: extra directories of .rego rules
 	Exclusions    string   // --exclusions: YAML file
 	Format        string   // --format
@@ -53,6 +60,7 @@ func (o *AssessOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Inventory, "inventory", "", "assess the inventory JSON `file` offline (see docs/inventory.md)")
 	fs.StringVar(&o.Snapshot, "snapshot", "", "assess the configuration `snapshot` (id or prefix from 'sg365 snapshots'); context it lacks is read live")
 	fs.StringVar(&o.SaveInventory, "save-inventory", "", "also write the inventory that was graded to `file`")
+	fs.StringSliceVar(&o.Packs, "pack", []string{assessPacks[0]}, "built-in rule `packs` to grade with, comma-separated: "+strings.Join(assessPacks, ", "))
 	fs.StringArrayVar(&o.RuleDirs, "rules", nil, "also load the .rego rules in `dir` (repeatable)")
 	fs.StringVar(&o.Exclusions, "exclusions", "", "YAML `file` of users, groups and roles excluded per rule")
 	fs.StringVar(&o.Format, "format", "table", "report `format`: table, json, csv or html")
@@ -82,6 +90,9 @@ func (o *AssessOptions) Validate() error {
 	if o.Open || o.Resolved {
 		return errors.New("--open and --resolved need --history")
 	}
+	if err := o.checkPacks(); err != nil {
+		return err
+	}
 	if !slices.Contains(assessFormats, o.Format) {
 		return fmt.Errorf("--format %q: want %s", o.Format, strings.Join(assessFormats, ", "))
 	}
@@ -97,14 +108,42 @@ func (o *AssessOptions) Validate() error {
 	return nil
 }
 
+// checkPacks validates --pack and normalises it: names trimmed, each once,
+// in the order given.
+func (o *AssessOptions) checkPacks() error {
+	var packs []string
+	for _, p := range o.Packs {
+		p = strings.TrimSpace(p)
+		switch {
+		case p == "":
+			continue
+		case !slices.Contains(assessPacks, p):
+			return fmt.Errorf("--pack: unknown pack %q (known packs: %s)", p, strings.Join(assessPacks, ", "))
+		case !slices.Contains(packs, p):
+			packs = append(packs, p)
+		}
+	}
+	if len(packs) == 0 {
+		return fmt.Errorf("--pack: name at least one pack (known packs: %s)", strings.Join(assessPacks, ", "))
+	}
+	o.Packs = packs
+	return nil
+}
+
 func newAssessCommand(g *GlobalOptions) *cobra.Command {
 	var opts AssessOptions
 	cmd := &cobra.Command{
-		Use:   "assess [--inventory FILE | --snapshot ID] [--rules DIR ...] [--exclusions FILE] [--format F] [--out FILE] [--fail-on SEVERITY]",
+		Use:   "assess [--inventory FILE | --snapshot ID] [--pack P,...] [--rules DIR ...] [--exclusions FILE] [--format F] [--out FILE] [--fail-on SEVERITY]",
 		Short: "Grade a tenant's configuration against the security baselines",
-		Long: `Evaluate a tenant's configuration against the built-in SCuBA Entra ID baseline
-(34 policies) and any rule directories given with --rules, and print a report.
-Nothing is written to the tenant.
+		Long: `Evaluate a tenant's configuration against built-in baselines and any rule
+directories given with --rules, and print a report. Nothing is written to the
+tenant.
+
+--pack selects the built-in packs (comma-separated or repeated):
+  scuba_aad  CISA SCuBA Entra ID baseline, 34 policies (the default)
+  cis_m365   CIS Microsoft 365 Foundations v5.0.0 controls checkable through
+             Graph that SCuBA does not already cover (rule ids CIS.<number>;
+             Level 1 fails, Level 2 warns)
 
 The input is one of:
   (default)        the tenant, read live through Microsoft Graph (the tenant
@@ -149,6 +188,7 @@ Exit codes:
 		Example: "  sg365 assess --fail-on high\n" +
 			"  sg365 assess --snapshot 3f2a --format html --out contoso.html\n" +
 			"  sg365 assess --inventory contoso.json --exclusions breakglass.yaml --no-history\n" +
+			"  sg365 assess --pack scuba_aad,cis_m365 --format html --out contoso.html\n" +
 			"  sg365 assess --history --open",
 		Args:    noArgs,
 		PreRunE: validating(func() error { return opts.Validate() }),
@@ -192,7 +232,10 @@ func runAssess(ctx context.Context, opts AssessOptions, g GlobalOptions) error {
 			return err
 		}
 	}
-	eng, err := posture.New(ctx, posture.Options{RuleDirs: opts.RuleDirs})
+	if len(opts.Packs) == 0 { // runAssess called without Validate, as tests do
+		opts.Packs = assessPacks[:1]
+	}
+	eng, err := posture.New(ctx, posture.Options{Packs: opts.Packs, RuleDirs: opts.RuleDirs})
 	if err != nil {
 		return err
 	}

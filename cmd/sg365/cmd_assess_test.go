@@ -6,9 +6,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/posture"
 )
 
@@ -167,5 +169,116 @@ func TestAssessHelp(t *testing.T) {
 		if !strings.Contains(stdout.String(), w) {
 			t.Errorf("help lacks %q", w)
 		}
+	}
+}
+
+// The CIS fixture passes every cis_m365 rule with its exclusions file.
+const (
+	cisFixture    = "../../internal/posture/testdata/cis/compliant.json"
+	cisExclusions = "../../internal/posture/testdata/cis/exclusions.yaml"
+)
+
+// TestAssessPacks: --pack selects the embedded packs; an unknown name is a
+// usage error listing the known ones.
+func TestAssessPacks(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		out  []string
+		err  string
+	}{
+		{"cis only", []string{"assess", "--pack", "cis_m365", "--inventory", cisFixture, "--exclusions", cisExclusions, "--fail-on", "low"},
+			exitOK, []string{"CIS.1.1.3", "CIS.5.3.5", "7 rules: 7 pass, 0 fail"}, ""},
+		{"both packs", []string{"assess", "--pack", "scuba_aad,cis_m365", "--inventory", cisFixture, "--exclusions", cisExclusions},
+			exitOK, []string{"MS.AAD.7.1v1", "CIS.1.1.3", "41 rules:"}, ""},
+		{"repeated and duplicated", []string{"assess", "--pack", "cis_m365", "--pack", " scuba_aad ,cis_m365", "--inventory", cisFixture, "--format", "csv"},
+			exitOK, []string{"MS.AAD.1.1v1", "CIS.5.2.2.1"}, ""},
+		{"default is scuba only", []string{"assess", "--inventory", assessFixture, "--exclusions", assessExclusions},
+			exitOK, []string{"34 rules: 31 pass"}, ""},
+		// The SCuBA fixture does not carry allowedToCreateTenants: that
+		// CIS rule cannot tell, so the run is partial.
+		{"cis on the scuba fixture", []string{"assess", "--pack", "cis_m365", "--inventory", assessFixture},
+			exitPartial, []string{"CIS.5.1.2.3", "error", "lacks defaultUserRolePermissions.allowedToCreateTenants"}, "could not be evaluated"},
+		{"cis exclusions need the cis pack", []string{"assess", "--inventory", cisFixture, "--exclusions", cisExclusions},
+			exitFatal, nil, "no rule CIS.5.2.2.1 is loaded"},
+		{"unknown pack", []string{"assess", "--pack", "scuba_aad,cis", "--inventory", assessFixture},
+			exitUsage, nil, `unknown pack "cis" (known packs: scuba_aad, cis_m365)`},
+		{"other collectors' pack", []string{"assess", "--pack", "identity", "--inventory", assessFixture},
+			exitUsage, nil, "known packs: scuba_aad, cis_m365"},
+		{"empty pack", []string{"assess", "--pack", "", "--inventory", assessFixture},
+			exitUsage, nil, "name at least one pack"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(tc.args, &stdout, &stderr)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, stdout.String(), stderr.String())
+			}
+			for _, w := range tc.out {
+				if !strings.Contains(stdout.String(), w) {
+					t.Errorf("stdout lacks %q:\n%s", w, stdout.String())
+				}
+			}
+			if !strings.Contains(stderr.String(), tc.err) {
+				t.Errorf("stderr lacks %q:\n%s", tc.err, stderr.String())
+			}
+		})
+	}
+}
+
+// TestAssessPacksExist: every name --pack accepts is an embedded pack with
+// rules, so the list cannot drift from internal/posture/packs.
+func TestAssessPacksExist(t *testing.T) {
+	for _, p := range assessPacks {
+		eng, err := posture.New(t.Context(), posture.Options{Packs: []string{p}})
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if len(eng.Rules()) == 0 {
+			t.Errorf("pack %s has no rules", p)
+		}
+	}
+}
+
+// TestAssessCISEmulator grades the emulator's generated tenant with both
+// packs, live, and checks what the CIS pack finds there (the weaknesses
+// m365sim/tenant/config_gen.go plants).
+func TestAssessCISEmulator(t *testing.T) {
+	l := m365sim.Start(t, m365sim.Options{Users: 3, Seed: 9, MessagesPerUser: -1, FilesPerUser: -1})
+	tenantEnv(t, l)
+	g, out, _ := testGlobals(t, true)
+	opts := AssessOptions{Packs: []string{"scuba_aad", "cis_m365"}, Format: "table", Workers: 4, NoHistory: true}
+	if err := runAssess(t.Context(), opts, g); err != nil {
+		t.Fatalf("assess: %v\n%s", err, out.String())
+	}
+	got, _ := statuses(t, out.String())
+	cis := map[string]posture.Status{}
+	for id, st := range got {
+		if strings.HasPrefix(id, "CIS.") {
+			cis[id] = st
+		}
+	}
+	wantFail := []string{
+		"CIS.5.1.2.3",  // users may create tenants
+		"CIS.5.2.2.1",  // CA001 covers SCuBA's eight roles, not the CIS fifteen, and excludes the break-glass account; CA003 is report-only
+		"CIS.5.2.2.11", // no policy asks for sign-in every time at Intune enrollment
+		"CIS.5.2.2.4",  // CA007 sets 4-hour sign-in and no persistent browser, but for a group, not the admin roles
+		"CIS.5.3.5",    // only Global Administrator activation needs approval
+	}
+	wantWarn := []string{
+		"CIS.5.2.2.8", // CA006 blocks only high sign-in risk, and only together with high user risk
+	}
+	if f := withStatus(cis, posture.StatusFail); !slices.Equal(f, wantFail) {
+		t.Errorf("failing CIS rules\n got %v\nwant %v", f, wantFail)
+	}
+	if w := withStatus(cis, posture.StatusWarning); !slices.Equal(w, wantWarn) {
+		t.Errorf("warning CIS rules\n got %v\nwant %v", w, wantWarn)
+	}
+	if p := withStatus(cis, posture.StatusPass); !slices.Equal(p, []string{"CIS.1.1.3"}) { // three Global Administrators
+		t.Errorf("passing CIS rules: %v", p)
+	}
+	if len(got)-len(cis) != 34 {
+		t.Errorf("%d SCuBA results, want 34", len(got)-len(cis))
 	}
 }

@@ -12,6 +12,7 @@
 #   remediation: "Create a conditional access policy for all users and all resources that grants access with 'Require device to be marked as compliant' and 'Require Microsoft Entra hybrid joined device', with 'Require one of the selected controls'."
 #   frameworks:
 #     scuba: [MS.AAD.3.7v1]
+#     cis_m365: ["5.2.2.9"]
 #   service_plans: [INTUNE_A]
 #   sources: [conditionalAccessPolicies]
 #   exclusions: ca

@@ -11,6 +11,7 @@
 #   remediation: "Create a conditional access policy for all users with Target resources > User actions > Register security information, granting access with 'Require device to be marked as compliant' or 'Require Microsoft Entra hybrid joined device'."
 #   frameworks:
 #     scuba: [MS.AAD.3.8v1]
+#     cis_m365: ["5.2.2.10"]
 #   service_plans: [INTUNE_A]
 #   sources: [conditionalAccessPolicies]
 #   exclusions: ca

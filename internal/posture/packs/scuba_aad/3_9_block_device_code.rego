@@ -12,6 +12,7 @@
 #   remediation: "Create a conditional access policy for all users and all resources with Conditions > Authentication flows > Device code flow, and grant Block access."
 #   frameworks:
 #     scuba: [MS.AAD.3.9v1]
+#     cis_m365: ["5.2.2.12"]
 #   sources: [conditionalAccessPolicies]
 #   exclusions: ca
 package sg365.scuba_aad.ms_aad_3_9v1

@@ -12,6 +12,7 @@
 #   remediation: "In PIM > Microsoft Entra roles > Settings > Global Administrator, select 'Require approval to activate' and name approvers."
 #   frameworks:
 #     scuba: [MS.AAD.7.6v1]
+#     cis_m365: ["5.3.4"]
 #   service_plans: [AAD_PREMIUM_P2]
 #   sources: [roleManagementPolicyAssignments]
 #   optional_sources: [roleManagementPolicies]
