@@ -12,7 +12,7 @@ import (
 	"github.com/safeguard365/safeguard365/internal/graph"
 	"github.com/safeguard365/safeguard365/internal/inventory"
 	"github.com/safeguard365/safeguard365/internal/m365sim"
-	"github.com/safeguard365/safeguard365/internal/secret"
+	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
 // DemoOptions are the flags of "sg365 demo".
@@ -97,10 +97,7 @@ func runDemo(ctx context.Context, opts DemoOptions, g GlobalOptions) error {
 	}
 	defer l.Close()
 
-	client, err := graph.New(graph.Config{
-		TenantID: l.TenantID, ClientID: l.ClientID, Secret: secret.New(l.ClientSecret),
-		AuthorityHost: l.AuthorityHost, GraphURL: l.GraphURL, CACerts: l.CAPool(),
-	}, graph.Options{Logger: g.Logger})
+	client, err := graph.New(simclient.Config(l), graph.Options{Logger: g.Logger})
 	if err != nil {
 		return fmt.Errorf("connect to the emulated tenant: %w", err)
 	}

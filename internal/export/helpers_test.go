@@ -5,8 +5,6 @@ package export
 
 import (
 	"context"
-	"crypto/tls"
-	"net/http"
 	"testing"
 	"time"
 
@@ -15,7 +13,7 @@ import (
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
 	"github.com/safeguard365/safeguard365/internal/repo"
-	"github.com/safeguard365/safeguard365/internal/secret"
+	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
 type env struct {
@@ -28,15 +26,7 @@ type env struct {
 func newEnv(tb testing.TB, opts m365sim.Options) *env {
 	tb.Helper()
 	l := m365sim.Start(tb, opts)
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: l.CAPool(), MinVersion: tls.VersionTLS12}
-	tb.Cleanup(tr.CloseIdleConnections)
-	c, err := graph.New(graph.Config{TenantID: l.TenantID, ClientID: l.ClientID, Secret: secret.New(l.ClientSecret),
-		AuthorityHost: l.AuthorityHost, GraphURL: l.GraphURL},
-		graph.Options{Transport: tr, RetryBaseDelay: 20 * time.Millisecond, RetryMaxDelay: 300 * time.Millisecond})
-	if err != nil {
-		tb.Fatalf("graph.New: %v", err)
-	}
+	c := simclient.TestClient(tb, l)
 	return &env{tb: tb, l: l, c: c, r: repo.TestRepository(tb)}
 }
 

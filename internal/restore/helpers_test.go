@@ -8,12 +8,10 @@ package restore
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -24,7 +22,7 @@ import (
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
 	"github.com/safeguard365/safeguard365/internal/repo"
-	"github.com/safeguard365/safeguard365/internal/secret"
+	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
 type env struct {
@@ -54,19 +52,7 @@ func newEnv(tb testing.TB, gen tenant.GenOptions, opts m365sim.Options, tune ...
 		tb.Fatalf("m365sim listen: %v", err)
 	}
 	tb.Cleanup(func() { l.Close() })
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{RootCAs: l.CAPool(), MinVersion: tls.VersionTLS12}
-	tr.MaxIdleConnsPerHost = 64
-	tb.Cleanup(tr.CloseIdleConnections)
-	gopts := graph.Options{Transport: tr, RetryBaseDelay: 20 * time.Millisecond, RetryMaxDelay: 300 * time.Millisecond}
-	for _, f := range tune {
-		f(&gopts)
-	}
-	c, err := graph.New(graph.Config{TenantID: l.TenantID, ClientID: l.ClientID, Secret: secret.New(l.ClientSecret),
-		AuthorityHost: l.AuthorityHost, GraphURL: l.GraphURL}, gopts)
-	if err != nil {
-		tb.Fatalf("graph.New: %v", err)
-	}
+	c := simclient.TestClient(tb, l, tune...)
 	return &env{tb: tb, l: l, c: c, r: repo.TestRepository(tb)}
 }
 
