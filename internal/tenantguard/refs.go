@@ -127,7 +127,10 @@ func (rc *refCollector) resolve(ctx context.Context, c *graph.Client, workers in
 		typ := rc.ids[id]
 		if typ == "role" {
 			if name, ok := rc.roles[id]; ok {
+				// The lookups already started write out too.
+				mu.Lock()
 				out[id] = Ref{Type: "role", DisplayName: name}
+				mu.Unlock()
 				continue
 			}
 		}
