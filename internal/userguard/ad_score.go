@@ -96,13 +96,19 @@ type ADRuleScore struct {
 // na count nothing; errors are listed in Unknown. Results of rules that are
 // not AD rules are ignored. ScoreAD is a pure function.
 func ScoreAD(results []posture.Result) ADScore {
+	return score(results, adPoints, ADCategories)
+}
+
+// score is the scoring model over a points table and its categories:
+// capped category points, global = 60 % worst category + 40 % mean.
+func score(results []posture.Result, points map[string]rulePoints, cats []ADCategory) ADScore {
 	byCat := map[ADCategory]*ADCategoryScore{}
-	for _, c := range ADCategories {
+	for _, c := range cats {
 		byCat[c] = &ADCategoryScore{Category: c}
 	}
 	var s ADScore
 	for _, r := range results {
-		p, ok := adPoints[r.Rule.ID]
+		p, ok := points[r.Rule.ID]
 		if !ok {
 			continue
 		}
@@ -121,7 +127,7 @@ func ScoreAD(results []posture.Result) ADScore {
 		c.Rules = append(c.Rules, ADRuleScore{RuleID: r.Rule.ID, Items: items, Points: pts})
 	}
 	worst, sum := 0, 0
-	for _, cat := range ADCategories {
+	for _, cat := range cats {
 		c := byCat[cat]
 		c.Score = min(c.Points, categoryCap)
 		slices.SortStableFunc(c.Rules, func(a, b ADRuleScore) int { return cmp.Compare(b.Points, a.Points) })
@@ -129,9 +135,9 @@ func ScoreAD(results []posture.Result) ADScore {
 		sum += c.Score
 		s.Categories = append(s.Categories, *c)
 	}
-	// Integer arithmetic keeps the score reproducible: (6*worst + 4*mean)/10
-	// with mean = sum/4, rounded half up.
-	s.Global = (24*worst + 4*sum + 20) / 40
+	n := len(cats)
+	// (6*worst + 4*sum/n)/10, rounded half up, in integers.
+	s.Global = (6*n*worst + 4*sum + 5*n) / (10 * n)
 	s.Rating = rating(s.Global)
 	return s
 }

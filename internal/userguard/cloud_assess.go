@@ -12,9 +12,7 @@ package userguard
 // the tenant.
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"time"
 
 	"github.com/safeguard365/safeguard365/internal/posture"
@@ -68,46 +66,4 @@ var cloudPoints = map[string]rulePoints{
 // function.
 func ScoreCloud(results []posture.Result) ADScore {
 	return score(results, cloudPoints, CloudCategories)
-}
-
-// score is ScoreAD's model over any points table.
-func score(results []posture.Result, points map[string]rulePoints, cats []ADCategory) ADScore {
-	byCat := map[ADCategory]*ADCategoryScore{}
-	for _, c := range cats {
-		byCat[c] = &ADCategoryScore{Category: c}
-	}
-	var s ADScore
-	for _, r := range results {
-		p, ok := points[r.Rule.ID]
-		if !ok {
-			continue
-		}
-		switch r.Status {
-		case posture.StatusError:
-			s.Unknown = append(s.Unknown, r.Rule.ID)
-			continue
-		case posture.StatusFail, posture.StatusWarning:
-		default:
-			continue
-		}
-		items := max(len(r.Evidence), 1)
-		pts := min(p.Base+p.PerItem*(items-1), p.Max)
-		c := byCat[p.Category]
-		c.Points += pts
-		c.Rules = append(c.Rules, ADRuleScore{RuleID: r.Rule.ID, Items: items, Points: pts})
-	}
-	worst, sum := 0, 0
-	for _, cat := range cats {
-		c := byCat[cat]
-		c.Score = min(c.Points, categoryCap)
-		slices.SortStableFunc(c.Rules, func(a, b ADRuleScore) int { return cmp.Compare(b.Points, a.Points) })
-		worst = max(worst, c.Score)
-		sum += c.Score
-		s.Categories = append(s.Categories, *c)
-	}
-	n := len(cats)
-	// (6*worst + 4*sum/n)/10, rounded half up, in integers.
-	s.Global = (6*n*worst + 4*sum + 5*n) / (10 * n)
-	s.Rating = rating(s.Global)
-	return s
 }
