@@ -14,16 +14,20 @@ import (
 	"github.com/safeguard365/safeguard365/internal/posture"
 	"github.com/safeguard365/safeguard365/internal/repo"
 	"github.com/safeguard365/safeguard365/internal/tenantguard"
+	"github.com/safeguard365/safeguard365/internal/userguard"
 )
 
 // recordWorkloads are the workloads whose snapshots are records, not
 // backups: response-action audit entries (one source per entry), config
-// restore audit records, the pinned configuration baseline and the
-// posture findings history. A retention policy meant for backups would
-// delete old entries or the baseline (--keep-within, --keep-daily), so
+// restore audit records, the pinned configuration baseline, the
+// posture findings history and the stored Defender alerts (each snapshot
+// the whole store, but --keep-within would drop a store not synced
+// lately). A retention policy meant for backups would delete old entries
+// or the baseline (--keep-within, --keep-daily), so
 // forget keeps every record unless --include-records is given. This is the
 // only list; the help text and the plan are built from it.
-var recordWorkloads = []string{audit.Workload, tenantguard.AuditWorkload, tenantguard.PinWorkload, posture.Workload}
+var recordWorkloads = []string{audit.Workload, tenantguard.AuditWorkload, tenantguard.PinWorkload, posture.Workload,
+	userguard.AlertsWorkload}
 
 // isRecord reports whether src holds records (recordWorkloads).
 func isRecord(src repo.Source) bool { return slices.Contains(recordWorkloads, src.Workload) }
@@ -76,7 +80,8 @@ forgotten snapshots are removed; --prune then frees their space.
 Records are not backups. The snapshots of the record workloads
   ` + strings.Join(recordWorkloads, ", ") + `
 (response-action audit entries, configuration restore audit records, the
-pinned configuration baseline, the posture findings history) are kept
+pinned configuration baseline, the posture findings history, the stored
+Defender alerts) are kept
 whatever the policy says, and the plan lists them as "kept: record".
 --include-records applies the policy to them too.`),
 		Example: "  sg365 forget --keep-daily 14 --keep-weekly 8 --keep-monthly 12\n  sg365 forget --keep-daily 14 --keep-monthly 12 --apply --prune",

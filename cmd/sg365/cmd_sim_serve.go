@@ -87,9 +87,9 @@ func newSimServeCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve [--users N] [--seed S] [--addr HOST:PORT] [--tls [--ca-dir DIR]]",
 		Short: "Start an emulated tenant and print how to reach it",
-		Long: withExitCodes(`Start an emulated Microsoft 365 tenant and print its Graph URL, authority
-host, tenant ID, client ID and client secret (with --tls, also the path of the
-CA certificate to trust). With --json the same is printed as one JSON object.
+		Long: withExitCodes(`Start an emulated Microsoft 365 tenant and print its Graph URL, Defender
+for Endpoint API URL (for --mde-url), authority host, tenant ID, client ID and
+client secret (with --tls, also the path of the CA certificate to trust). With --json the same is printed as one JSON object.
 It then serves until SIGINT or SIGTERM, closes, and exits with code 0.
 
 With --state DIR the tenant is saved in DIR when the emulator stops and loaded
@@ -117,6 +117,7 @@ type simReady struct {
 	MessageType   string        `json:"message_type"` // "sim_ready"
 	URL           string        `json:"url"`
 	GraphURL      string        `json:"graph_url"`
+	MDEURL        string        `json:"mde_url"`        // Defender for Endpoint API, for --mde-url
 	AuthorityHost string        `json:"authority_host"` // for AZURE_AUTHORITY_HOST
 	Authority     string        `json:"authority"`      // authority host + tenant ID
 	TenantID      string        `json:"tenant_id"`
@@ -248,7 +249,7 @@ func writeCAFile(l *m365sim.Listener, caDir string) (path string, cleanup func()
 }
 
 func newSimReady(l *m365sim.Listener, sum m365sim.Summary, caFile, stateDir string) simReady {
-	r := simReady{MessageType: "sim_ready", URL: l.URL, GraphURL: l.GraphURL, AuthorityHost: l.AuthorityHost,
+	r := simReady{MessageType: "sim_ready", URL: l.URL, GraphURL: l.GraphURL, MDEURL: l.MDEURL, AuthorityHost: l.AuthorityHost,
 		Authority: l.AuthorityHost + l.TenantID, TenantID: l.TenantID, Domain: sum.Domain,
 		ClientID: l.ClientID, ClientSecret: l.ClientSecret, CAFile: caFile, Seed: sum.Seed,
 		State: "generated", StateDir: stateDir, Users: make([]simUserJSON, 0, len(sum.Users))}
@@ -289,6 +290,7 @@ func printSimReady(g GlobalOptions, r simReady) error {
 	_, err := fmt.Fprintf(g.Stdout, `SafeGuard365 emulator is running (seed %d).
 
   Graph URL:       %s
+  MDE API URL:     %s
   Authority host:  %s
   Tenant ID:       %s
   Client ID:       %s
@@ -299,7 +301,7 @@ func printSimReady(g GlobalOptions, r simReady) error {
 
 %s
 Press Ctrl-C to stop.
-`, r.Seed, r.GraphURL, r.AuthorityHost, r.TenantID, r.ClientID, r.ClientSecret, ca,
+`, r.Seed, r.GraphURL, r.MDEURL, r.AuthorityHost, r.TenantID, r.ClientID, r.ClientSecret, ca,
 		r.Domain, len(r.Users), example, msgs, files, formatBytes(bytes), state, simNote)
 	return err
 }

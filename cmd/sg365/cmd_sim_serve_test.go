@@ -140,6 +140,11 @@ func TestSimServeJSON(t *testing.T) {
 			if !strings.HasPrefix(got.GraphURL, wantScheme) || !strings.HasPrefix(got.AuthorityHost, wantScheme) {
 				t.Errorf("URLs %q, %q do not start with %q", got.GraphURL, got.AuthorityHost, wantScheme)
 			}
+			// --mde-url's default, derived from --graph-url, must reach the
+			// emulator's Defender for Endpoint host without being given.
+			if derived := (MDEFlags{}).mdeURL(mdeSettings(got.GraphURL)); got.MDEURL != derived {
+				t.Errorf("mde_url %q, but --mde-url derives %q from graph_url %q", got.MDEURL, derived, got.GraphURL)
+			}
 			if tc.tls != (got.CAFile != "") {
 				t.Errorf("ca_file = %q with tls=%v", got.CAFile, tc.tls)
 			}
@@ -225,7 +230,7 @@ func checkToken(tb testing.TB, c *http.Client, r simReady) {
 func TestSimServeText(t *testing.T) {
 	opts := SimServeOptions{Users: 3, Seed: 1, Addr: "127.0.0.1:0", TLS: true, TimeScale: 60, TokenLifetime: time.Hour}
 	run, out := startServe(t, opts, false, func(line string) bool { return strings.HasPrefix(line, "Press Ctrl-C") })
-	for _, want := range []string{"Graph URL:", "Authority host:", "Tenant ID:", "Client ID:", "Client secret:",
+	for _, want := range []string{"Graph URL:", "MDE API URL:", "Authority host:", "Tenant ID:", "Client ID:", "Client secret:",
 		"CA certificate:", " users", "emulator-only"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -18,6 +18,7 @@ type Listener struct {
 	Server        *Server
 	URL           string // scheme://host:port
 	GraphURL      string // URL + "/v1.0"
+	MDEURL        string // URL + "/api": the Defender for Endpoint API host
 	AuthorityHost string // URL + "/"; the identity platform's host
 	TenantID      string
 	ClientID      string
@@ -59,6 +60,7 @@ func Listen(s *Server, lo ListenOptions) (*Listener, error) {
 	}
 	l.URL = fmt.Sprintf("%s://%s", scheme, ln.Addr().String())
 	l.GraphURL = l.URL + "/v1.0"
+	l.MDEURL = l.URL + "/api"
 	l.AuthorityHost = l.URL + "/"
 	l.TenantID = s.Tenant().ID
 	l.ClientID, l.ClientSecret = s.app.ClientID, s.app.ClientSecret

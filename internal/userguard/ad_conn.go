@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/go-ldap/ldap/v3"
@@ -126,7 +127,7 @@ func dialAD(ctx context.Context, cfg ADConfig) (*adConn, error) {
 	}
 	c, err := ldap.DialURL(u.String(), opts...)
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", u.Host, err)
+		return nil, fmt.Errorf("connect to %s: %w%s", u.Host, err, certHint(err))
 	}
 	c.SetTimeout(timeout)
 	conn := &adConn{c: c, pageSize: cfg.PageSize}
@@ -140,7 +141,7 @@ func dialAD(ctx context.Context, cfg ADConfig) (*adConn, error) {
 			if cerr := ctx.Err(); cerr != nil {
 				return nil, cerr
 			}
-			return nil, fmt.Errorf("starttls with %s: %w", u.Host, err)
+			return nil, fmt.Errorf("starttls with %s: %w%s", u.Host, err, certHint(err))
 		}
 	}
 	if err := c.Bind(cfg.BindUser, cfg.BindPassword.Reveal()); err != nil {
@@ -155,6 +156,19 @@ func dialAD(ctx context.Context, cfg ADConfig) (*adConn, error) {
 		return nil, fmt.Errorf("bind as %s: %w", cfg.BindUser, err)
 	}
 	return conn, nil
+}
+
+// certHint explains a certificate Go refuses to parse. A Samba DC left
+// with the self-signed certificate it generates on first start ("tls
+// enabled = yes" without tls certfile) presents a negative serial number,
+// which crypto/x509 rejects since Go 1.23.
+func certHint(err error) string {
+	if err == nil || !strings.Contains(err.Error(), "negative serial number") {
+		return ""
+	}
+	return " (the DC's certificate has a negative serial number, as Samba's self-generated one does: " +
+		"give the DC a certificate from your CA (smb.conf tls certfile/keyfile/cafile), " +
+		"or run sg365 with GODEBUG=x509negativeserial=1 to accept it)"
 }
 
 // Close ends the connection.
