@@ -53,8 +53,14 @@ what changed; the restore of the encrypted files in place and of the deleted
 folder from the backup taken before; a check of both through Graph. Then
 TenantGuard's: a configuration snapshot, the tenant graded against CISA's
 SCuBA Entra ID baseline, a drift made behind Graph's back found by the next
-snapshot and rolled back. A verify reads every stored file back, and a table
-shows what each step did, every number measured in the run.
+snapshot and rolled back. Then UserGuard's and DeviceGuard's: the identity and
+device posture of the tenant, Microsoft's security alerts stored in the
+repository (a second sync shows nothing is fetched twice), and the response
+to the open alerts: the Defender for Identity alert's user has their sessions
+revoked and is confirmed compromised, the Defender for Endpoint alert's laptop
+is isolated, both alerts are resolved, and every action is written to the
+audit log and checked through Graph. A verify reads every stored file back,
+and a table shows what each step did, every number measured in the run.
 
 Nothing leaves this machine: the tenant, its identity platform and its Graph
 endpoint all run on 127.0.0.1 and vanish when the command ends.`),

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -58,6 +59,27 @@ func TestDemoText(t *testing.T) {
 	m = regexp.MustCompile(`holds (\d+) messages again: the (\d+) of the backup`).FindStringSubmatch(out)
 	if m == nil || m[1] != m[2] || m[1] == "0" {
 		t.Errorf("deleted folder not restored: %v\n%s", m, out)
+	}
+	// The responses to the open alerts are read back through Graph and
+	// MDE: every user acted on lost their sessions and was confirmed
+	// compromised, every device isolated, every alert resolved.
+	m = regexp.MustCompile(`(\d+) actions succeeded, 0 failed; read back through Graph and MDE: sessions revoked for (\d+) user\(s\), ` +
+		`(\d+) confirmed compromised, (\d+) machine\(s\) isolated, (\d+) alert\(s\) resolved; (\d+) audit entries`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no response step, or an action failed:\n%s", out)
+	}
+	n := make([]int, len(m))
+	for i := 1; i < len(m); i++ {
+		n[i], _ = strconv.Atoi(m[i])
+	}
+	if actions, users, confirmed, machines, alerts, audited := n[1], n[2], n[3], n[4], n[5], n[6]; users == 0 || machines == 0 ||
+		alerts != 2 || confirmed != users || actions != 2*users+machines+alerts || audited != actions {
+		t.Errorf("responses not all effective: %v", m)
+	}
+	for _, want := range []string{"identity scan", "device scan", "alerts sync (twice)", "stored again: false"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
 	}
 	if (DemoOptions{Users: 0}).Validate() == nil {
 		t.Error("--users 0 accepted")

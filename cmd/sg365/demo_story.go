@@ -120,6 +120,9 @@ func (s *demoStory) run(ctx context.Context) error {
 	if err := s.tenantGuard(ctx); err != nil {
 		return err
 	}
+	if err := s.identityAndDevices(ctx); err != nil {
+		return err
+	}
 	if err := s.verify(ctx); err != nil {
 		return err
 	}

@@ -123,6 +123,17 @@ func (c *Client) StartMachineAction(ctx context.Context, id string, action Machi
 	return &out, nil
 }
 
+// MachineActions lists machine actions, optionally filtered (machineId,
+// type, status, … eq), newest state as MDE reports it.
+// https://learn.microsoft.com/en-us/defender-endpoint/api/get-machineactions-collection
+func (c *Client) MachineActions(ctx context.Context, filter string) iter.Seq2[MachineAction, error] {
+	q := url.Values{}
+	if filter != "" {
+		q.Set("$filter", filter)
+	}
+	return List[MachineAction](ctx, c, "/machineactions", WithQuery(q), WithOp("list machine actions"))
+}
+
 // GetMachineAction returns one machine action, to poll its status.
 func (c *Client) GetMachineAction(ctx context.Context, id string) (*MachineAction, error) {
 	var out MachineAction
