@@ -12,10 +12,12 @@ func newAlertsCommand(g *GlobalOptions) *cobra.Command {
 Defender for Identity, Defender for Endpoint and Entra ID Protection.
 "alerts list --sync" ingests them incrementally into the repository;
 "alerts update" writes status, classification, determination and assignee
-back to Graph (dry run unless --confirm, audited).`,
+back to Graph and "alerts comment" adds a comment (dry run unless
+--confirm, audited). Incidents, which group alerts, are under
+"sg365 incidents".`,
 	}
 	groupCommand(cmd)
-	cmd.AddCommand(newAlertsListCommand(g), newAlertsShowCommand(g), newAlertsUpdateCommand(g))
+	cmd.AddCommand(newAlertsListCommand(g), newAlertsShowCommand(g), newAlertsUpdateCommand(g), newAlertsCommentCommand(g))
 	return cmd
 }
 

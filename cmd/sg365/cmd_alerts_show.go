@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/safeguard365/safeguard365/internal/graph"
 	"github.com/safeguard365/safeguard365/internal/userguard"
 )
 
@@ -20,7 +21,7 @@ func newAlertsShowCommand(g *GlobalOptions) *cobra.Command {
 	var opts AlertsShowOptions
 	cmd := &cobra.Command{
 		Use:   "show ID",
-		Short: "Show one alert as Graph has it now, with its evidence",
+		Short: "Show one alert as Graph has it now, with its evidence and comments",
 		Long:  withExitCodes(`Read one alert from Graph (GET /security/alerts_v2/{id}; SecurityAlert.Read.All) and print it: --json prints Graph's JSON.`),
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -52,6 +53,7 @@ func runAlertsShow(ctx context.Context, opts AlertsShowOptions, g GlobalOptions,
 		RecommendedActions string `json:"recommendedActions"`
 		AlertWebURL        string `json:"alertWebUrl"`
 		Evidence           []map[string]any
+		Comments           []graph.SecurityComment
 	}
 	_ = json.Unmarshal(raw, &full)
 	w := g.Stdout
@@ -79,6 +81,7 @@ func runAlertsShow(ctx context.Context, opts AlertsShowOptions, g GlobalOptions,
 		verdict, _ := e["verdict"].(string)
 		fmt.Fprintf(w, "  evidence: %s %s (%s)\n", typ, name, verdict)
 	}
+	printComments(w, full.Comments)
 	if full.AlertWebURL != "" {
 		fmt.Fprintf(w, "  portal: %s\n", full.AlertWebURL)
 	}

@@ -21,6 +21,7 @@ type RespondUserOptions struct {
 	TenantFlags
 	Repo    RepoFlags
 	Confirm bool // --confirm: execute
+	OnPrem  bool // --on-prem: act on the AD account through Defender for Identity
 }
 
 // AddFlags registers the command's flags.
@@ -28,25 +29,47 @@ func (o *RespondUserOptions) AddFlags(fs *pflag.FlagSet) {
 	o.TenantFlags.AddFlags(fs)
 	o.Repo.AddFlags(fs)
 	fs.BoolVar(&o.Confirm, "confirm", false, "execute the action (without it, only print the call that would be made)")
+	fs.BoolVar(&o.OnPrem, "on-prem", false, "act on the on-premises Active Directory account through Defender for Identity")
 }
 
 // Validate checks the arguments.
 func (o *RespondUserOptions) Validate(args []string) error {
 	if len(args) != 2 {
-		return fmt.Errorf("want ACTION UPN, got %d argument(s)", len(args))
+		return fmt.Errorf("want ACTION USER, got %d argument(s)", len(args))
 	}
-	if !slices.Contains(userguard.UserActions(), args[0]) {
-		return fmt.Errorf("unknown action %q: want %s", args[0], strings.Join(userguard.UserActions(), ", "))
+	action := args[0]
+	cloud, onPrem := slices.Contains(userguard.UserActions(), action), slices.Contains(userguard.OnPremActions(), action)
+	switch {
+	case !cloud && !onPrem:
+		return fmt.Errorf("unknown action %q: want %s, or with --on-prem %s", action,
+			strings.Join(userguard.UserActions(), ", "), strings.Join(userguard.OnPremActions(), ", "))
+	case o.OnPrem && !onPrem:
+		return fmt.Errorf("%s acts on the Entra ID user only: drop --on-prem (with --on-prem: %s)", action,
+			strings.Join(userguard.OnPremActions(), ", "))
+	case !o.OnPrem && !cloud:
+		return fmt.Errorf("%s exists only for on-premises AD accounts: add --on-prem", action)
 	}
 	return nil
+}
+
+// respondUserActions lists every action name for the usage line.
+func respondUserActions() []string {
+	all := userguard.UserActions()
+	for _, a := range userguard.OnPremActions() {
+		if !slices.Contains(all, a) {
+			all = append(all, a)
+		}
+	}
+	return all
 }
 
 func newRespondUserCommand(g *GlobalOptions) *cobra.Command {
 	var opts RespondUserOptions
 	cmd := &cobra.Command{
-		Use:   "user " + strings.Join(userguard.UserActions(), "|") + " UPN [--confirm]",
-		Short: "Revoke sessions, disable, enable, confirm compromised or dismiss the risk of a user",
-		Long: withExitCodes(`Run a response action on an Entra ID user, named by UPN or object id.
+		Use:   "user " + strings.Join(respondUserActions(), "|") + " USER [--on-prem] [--confirm]",
+		Short: "Revoke sessions, disable, enable, reset the password, confirm compromised or dismiss the risk of a user",
+		Long: withExitCodes(`Run a response action on an Entra ID user, named by UPN or object id, or
+with --on-prem on its on-premises Active Directory account.
 
   revoke-sessions      POST /users/{id}/revokeSignInSessions: refresh tokens
                        and session cookies stop working (User.RevokeSessions.All)
@@ -61,11 +84,25 @@ Without --confirm nothing is sent: the command resolves the user and prints
 the exact call. The repository must be reachable: every executed or
 attempted action is appended to its audit log ("sg365 audit").
 
-On-premises accounts: Defender for Identity's identityAccounts/invokeAction
-(disable, enable, force password reset of an AD account) is not supported
-yet.`),
-		Example: "  sg365 respond user revoke-sessions adele@contoso.com\n  sg365 respond user disable adele@contoso.com --confirm",
-		Args:    cobra.ArbitraryArgs,
+With --on-prem the action goes to the AD account through Microsoft Defender
+for Identity, which carries it out with its sensor on a domain controller:
+
+  disable, enable,     POST /security/identities/identityAccounts/{id}/invokeAction
+  force-password-reset {"accountId": "<AD account id>", "action": "disable" |
+                       "enable" | "forcePasswordReset", "identityProvider":
+                       "activeDirectory"} (SecurityIdentitiesActions.ReadWrite.All;
+                       finding the account needs SecurityIdentitiesAccount.Read.All;
+                       a Defender for Identity sensor must cover the domain)
+
+USER is then a UPN, DOMAIN\name (name: the UPN's part before "@" or the
+display name), an on-premises or cloud SID, or an identity account, AD account
+or Entra ID object id. When several accounts match, they are listed: name one
+by SID or id. force-password-reset exists only with --on-prem;
+revoke-sessions, confirm-compromised and dismiss-risk only without it. A
+disable or enable reaches a synced Entra ID user at the next directory sync.`),
+		Example: "  sg365 respond user revoke-sessions adele@contoso.com\n  sg365 respond user disable adele@contoso.com --confirm\n" +
+			"  sg365 respond user force-password-reset 'CONTOSO\\adele' --on-prem --confirm",
+		Args: cobra.ArbitraryArgs,
 		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.Validate(args); err != nil {
 				return &usageError{cmdPath: cmd.CommandPath(), err: err}
@@ -86,12 +123,16 @@ func runRespondUser(ctx context.Context, opts RespondUserOptions, g GlobalOption
 		return err
 	}
 	r := &userguard.Responder{Graph: c}
-	plan, err := r.PlanUser(ctx, action, user)
+	plan := r.PlanUser
+	if opts.OnPrem {
+		plan = r.PlanOnPrem
+	}
+	p, err := plan(ctx, action, user)
 	if err != nil {
 		return err
 	}
-	return runAudited(ctx, g, c, opts.Repo, plan, !opts.Confirm, func() (audit.Outcome, error) {
-		out, _, err := r.Execute(ctx, plan)
+	return runAudited(ctx, g, c, opts.Repo, p, !opts.Confirm, func() (audit.Outcome, error) {
+		out, _, err := r.Execute(ctx, p)
 		return out, err
 	})
 }

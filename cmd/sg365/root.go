@@ -25,6 +25,7 @@ func subcommands(g *GlobalOptions) []*cobra.Command {
 		newIdentityCommand(g),
 		newDeviceCommand(g),
 		newAlertsCommand(g),
+		newIncidentsCommand(g),
 		newRespondCommand(g),
 		newAuditCommand(g),
 		newConfigCommand(g),

@@ -19,12 +19,26 @@ type Target struct {
 
 	AlertID    string `json:"alertId,omitempty"` // Graph alerts_v2 id
 	AlertTitle string `json:"alertTitle,omitempty"`
+
+	IncidentID   string `json:"incidentId,omitempty"` // Graph security incident id
+	IncidentName string `json:"incidentName,omitempty"`
+
+	// An on-premises AD account acted on through Defender for Identity.
+	IdentityAccountID string `json:"identityAccountId,omitempty"` // security/identities/identityAccounts id
+	AccountName       string `json:"accountName,omitempty"`       // its display name
+	AccountDomain     string `json:"accountDomain,omitempty"`     // AD domain (DNS name)
+	OnPremisesSID     string `json:"onPremisesSecurityIdentifier,omitempty"`
 }
 
-// Name is how the operator knows the target: a device name, a UPN or an
-// alert id, else the first id set.
+// Name is how the operator knows the target: a device name, a UPN, an
+// alert id or "incident N", else the first id set.
 func (t Target) Name() string {
-	for _, s := range []string{t.DeviceName, t.MachineName, t.UserPrincipalName, t.AlertID, t.DeviceID, t.MachineID, t.UserID} {
+	incident := ""
+	if t.IncidentID != "" {
+		incident = "incident " + t.IncidentID // bare incident ids are short numbers
+	}
+	for _, s := range []string{t.DeviceName, t.MachineName, t.UserPrincipalName, t.AlertID, incident, t.AccountName, t.DeviceID, t.MachineID, t.UserID,
+		t.IdentityAccountID} {
 		if s != "" {
 			return s
 		}

@@ -43,7 +43,7 @@ var securityRoles = func() []string {
 	for _, set := range [][]string{rolesRegDetailsRead, rolesRiskyUserRead, rolesRiskEventRead, rolesRiskySPRead,
 		rolesAuditRead, rolesAlertRead, rolesIncidentRead, rolesMDIHealthRead, rolesMDISensorRead, rolesSecEventsRead,
 		rolesDevicesRead, rolesDevicesPriv, rolesRevokeSessions, rolesUserEnable,
-		rolesMDEMachineRead, rolesMDEIsolate, rolesMDEScan, rolesMDEAlertRead} {
+		rolesMDEMachineRead, rolesMDEIsolate, rolesMDEScan, rolesMDEAlertRead, rolesMDIAccountRead, rolesMDIActions} {
 		for _, r := range set {
 			if !seen[r] {
 				seen[r] = true
@@ -147,9 +147,11 @@ func (s *Server) securityRoutes() {
 	s.handle("GET /security/incidents", rd(rolesIncidentRead, denySecurity), s.listIncidents)
 	s.handle("GET /security/incidents/{id}", rd(rolesIncidentRead, denySecurity), s.getIncident)
 	s.handle("PATCH /security/incidents/{id}", wr(rolesIncidentWrite, denySecurity), s.updateIncident)
+	s.commentRoutes(wr(rolesAlertWrite, denySecurity), wr(rolesIncidentWrite, denySecurity)) // security_comments.go
 	coll("/security/identities/healthIssues", tenant.SetHealthIssues, "security/identities/healthIssues", healthIssueRules,
 		rd(rolesMDIHealthRead, denySecurity))
 	coll("/security/identities/sensors", tenant.SetSensors, "security/identities/sensors", sensorRules, rd(rolesMDISensorRead, denySecurity))
+	s.identityAccountRoutes(rd(rolesMDIAccountRead, denySecurity), wr(rolesMDIActions, denySecurity)) // identity_accounts.go
 	coll("/security/secureScores", tenant.SetSecureScores, "security/secureScores", secureScoreRules, rd(rolesSecEventsRead, denySecurity))
 	coll("/security/secureScoreControlProfiles", tenant.SetControlProfiles, "security/secureScoreControlProfiles",
 		controlProfileRules, rd(rolesSecEventsRead, denySecurity))

@@ -309,3 +309,68 @@ func TestSecurityPermissions(t *testing.T) {
 		t.Errorf("MDE alerts without Alert.Read.All: %d", r.status)
 	}
 }
+
+// TestSecurityComments: POST .../comments on an alert and an incident
+// answers the whole collection, stamps the caller's app name and moves
+// lastUpdateDateTime; bad bodies are 400, unknown ids 404.
+func TestSecurityComments(t *testing.T) {
+	_, c := startSecurity(t)
+	alerts, _ := c.all("/security/alerts_v2")
+	incidents, _ := c.all("/security/incidents")
+	for _, tc := range []struct{ path, context string }{
+		{"/security/alerts_v2/" + alerts[0]["id"].(string), "security/alerts_v2('" + alerts[0]["id"].(string) + "')/comments"},
+		{"/security/incidents/" + incidents[0]["id"].(string), "security/incidents('" + incidents[0]["id"].(string) + "')/comments"},
+	} {
+		before := c.get(tc.path)
+		var last map[string]any
+		for i, text := range []string{"first look", "contained"} {
+			r := c.do("POST", tc.path+"/comments", map[string]any{"@odata.type": "microsoft.graph.security.alertComment", "comment": text})
+			if r.status != 200 {
+				t.Fatalf("%s: POST comment: %d %s", tc.path, r.status, r.body)
+			}
+			m := r.json(t)
+			vals, _ := m["value"].([]any)
+			if len(vals) != i+1 || !strings.HasSuffix(m["@odata.context"].(string), "/$metadata#"+tc.context) {
+				t.Fatalf("%s: answer %s", tc.path, r.body)
+			}
+			last = vals[i].(map[string]any)
+		}
+		if last["comment"] != "contained" || last["createdByDisplayName"] != "SafeGuard365 (emulated)" || last["createdDateTime"] == nil {
+			t.Errorf("%s: comment %v", tc.path, last)
+		}
+		after := c.get(tc.path)
+		if cs, _ := after["comments"].([]any); len(cs) != 2 {
+			t.Errorf("%s: %d comments stored", tc.path, len(cs))
+		}
+		if after["lastUpdateDateTime"] == before["lastUpdateDateTime"] {
+			t.Errorf("%s: lastUpdateDateTime did not move", tc.path)
+		}
+		for _, body := range []any{map[string]any{}, map[string]any{"comment": "  "}, map[string]any{"comment": 3},
+			map[string]any{"comment": "x", "createdByDisplayName": "me"}, map[string]any{"@odata.type": "x", "comment": "x"}, "text"} {
+			if r := c.do("POST", tc.path+"/comments", body); r.status != 400 {
+				t.Errorf("%s: body %v: %d", tc.path, body, r.status)
+			}
+		}
+	}
+	for _, p := range []string{"/security/alerts_v2/nope/comments", "/security/incidents/999999/comments"} {
+		if r := c.do("POST", p, map[string]any{"comment": "x"}); r.status != 404 || r.errorCode(t) != "NotFound" {
+			t.Errorf("%s: %d %s", p, r.status, r.body)
+		}
+	}
+}
+
+// TestSecurityCommentPermissions: commenting needs the ReadWrite
+// permission; the read permission alone is refused.
+func TestSecurityCommentPermissions(t *testing.T) {
+	_, c := startSecurity(t, "SecurityAlert.Read.All", "SecurityIncident.Read.All")
+	alerts, _ := c.all("/security/alerts_v2")
+	incidents, _ := c.all("/security/incidents")
+	for _, p := range []string{"/security/alerts_v2/" + alerts[0]["id"].(string), "/security/incidents/" + incidents[0]["id"].(string)} {
+		if r := c.do("POST", p+"/comments", map[string]any{"comment": "x"}); r.status != 403 {
+			t.Errorf("%s without ReadWrite: %d %s", p, r.status, r.body)
+		}
+		if cs, _ := c.get(p)["comments"].([]any); len(cs) != 0 {
+			t.Errorf("%s: refused comment stored", p)
+		}
+	}
+}

@@ -27,6 +27,8 @@ var cloudPermissions = []struct{ prefix, permission string }{
 	{"PATCH /security/alerts_v2", "SecurityAlert.ReadWrite.All"},
 	{"GET /security/identities/sensors", "SecurityIdentitiesSensors.Read.All"},
 	{"GET /security/identities/healthIssues", "SecurityIdentitiesHealth.Read.All"},
+	{"GET /security/identities/identityAccounts", "SecurityIdentitiesAccount.Read.All"},
+	{"POST /security/identities/identityAccounts", "SecurityIdentitiesActions.ReadWrite.All"},
 	{"POST /users/{id}/revokeSignInSessions", "User.RevokeSessions.All"},
 	{"PATCH /users/", "User.EnableDisableAccount.All"},
 }

@@ -32,6 +32,7 @@ func UserActions() []string {
 // userAPI is what the responder calls through Graph; *graph.Client
 // implements it.
 type userAPI interface {
+	identityAccountAPI // respond_onprem.go
 	User(ctx context.Context, user string, opts *graph.GetOptions) (*graph.User, error)
 	RevokeSignInSessions(ctx context.Context, user string) error
 	SetAccountEnabled(ctx context.Context, user string, enabled bool) error
@@ -116,6 +117,10 @@ func (r *Responder) PlanAlertUpdate(ctx context.Context, id string, upd AlertUpd
 // Execute sends the plan's call. A 403 names the permission the action
 // needs. For an alert update, the updated alert is returned (else nil).
 func (r *Responder) Execute(ctx context.Context, p *audit.Plan) (audit.Outcome, json.RawMessage, error) {
+	if p.Target.IdentityAccountID != "" { // an on-premises account, through Defender for Identity
+		out, err := r.executeOnPrem(ctx, p)
+		return out, nil, err
+	}
 	var err error
 	var updated json.RawMessage
 	detail := ""

@@ -45,6 +45,7 @@ func (g *generator) security() error {
 	s.devices()
 	s.defender()
 	s.identitySensors()
+	s.identityAccounts()
 	s.secureScores()
 	g.t.Security = s.sec
 	return nil

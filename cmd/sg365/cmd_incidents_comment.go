@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/safeguard365/safeguard365/internal/audit"
+	"github.com/safeguard365/safeguard365/internal/userguard"
+)
+
+// IncidentsCommentOptions are the flags of "sg365 incidents comment".
+type IncidentsCommentOptions struct {
+	TenantFlags
+	Repo    RepoFlags
+	Confirm bool
+}
+
+// AddFlags registers the command's flags.
+func (o *IncidentsCommentOptions) AddFlags(fs *pflag.FlagSet) {
+	o.TenantFlags.AddFlags(fs)
+	o.Repo.AddFlags(fs)
+	fs.BoolVar(&o.Confirm, "confirm", false, "post the comment (without it, only print the call that would be made)")
+}
+
+func newIncidentsCommentCommand(g *GlobalOptions) *cobra.Command {
+	var opts IncidentsCommentOptions
+	cmd := &cobra.Command{
+		Use:   "comment ID TEXT [--confirm]",
+		Short: "Add a comment to an incident in Microsoft Defender",
+		Long: withExitCodes(`Add a comment to an incident (POST /security/incidents/{id}/comments;
+SecurityIncident.ReadWrite.All). Graph records the app's name as the author
+and offers no call to edit or delete a comment.
+
+Without --confirm nothing is sent: the command reads the incident and prints
+the exact call. With --confirm the comment is posted and recorded in the
+audit log; "sg365 incidents show ID" lists comments.`),
+		Example: `  sg365 incidents comment 1000 "Escalated to the on-call engineer"
+  sg365 incidents comment 1000 "Escalated to the on-call engineer" --confirm`,
+		Args: cobra.ExactArgs(2),
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := userguard.CheckComment(args[1]); err != nil {
+				return &usageError{cmdPath: cmd.CommandPath(), err: err}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runIncidentsComment(cmd.Context(), opts, *g, args[0], args[1])
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func runIncidentsComment(ctx context.Context, opts IncidentsCommentOptions, g GlobalOptions, id, text string) error {
+	_, c, _, err := deviceClients(g, opts.TenantFlags, MDEFlags{}, true)
+	if err != nil {
+		return err
+	}
+	r := &userguard.Responder{Graph: c}
+	plan, err := r.PlanIncidentComment(ctx, id, text)
+	if err != nil {
+		return err
+	}
+	return runAudited(ctx, g, c, opts.Repo, plan, !opts.Confirm, func() (audit.Outcome, error) {
+		out, _, err := r.ExecuteTriage(ctx, plan)
+		return out, err
+	})
+}
