@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -56,37 +54,7 @@ and the stored alert is refreshed; "sg365 alerts show ID" lists comments.`),
 }
 
 func runAlertsComment(ctx context.Context, opts AlertsCommentOptions, g GlobalOptions, id, text string) error {
-	_, c, _, err := deviceClients(g, opts.TenantFlags, MDEFlags{}, true)
-	if err != nil {
-		return err
-	}
-	r := &userguard.Responder{Graph: c}
-	plan, err := r.PlanAlertComment(ctx, id, text)
-	if err != nil {
-		return err
-	}
-	var after json.RawMessage
-	err = runAudited(ctx, g, c, opts.Repo, plan, !opts.Confirm, func() (audit.Outcome, error) {
-		out, raw, err := r.ExecuteTriage(ctx, plan)
-		after = raw
-		return out, err
+	return runTriage(ctx, g, opts.TenantFlags, opts.Repo, opts.Confirm, func(r *userguard.Responder) (*audit.Plan, error) {
+		return r.PlanAlertComment(ctx, id, text)
 	})
-	if err != nil || after == nil {
-		return err
-	}
-	// Refresh the stored copy, as "alerts update" does, so the stored
-	// alert carries the comment and its new lastUpdateDateTime.
-	rp, _, err := openRepo(ctx, opts.Repo, g)
-	if err != nil {
-		return err
-	}
-	defer rp.Close(ctx)
-	info, err := c.TokenInfo(ctx)
-	if err != nil {
-		return err
-	}
-	if err := userguard.PutAlert(ctx, rp, info.TenantID, after, time.Now()); err != nil {
-		g.Logger.Warn("the stored alert was not refreshed; the next sync will", "error", err)
-	}
-	return nil
 }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -58,36 +56,7 @@ the stored alert is refreshed.`),
 }
 
 func runAlertsUpdate(ctx context.Context, opts AlertsUpdateOptions, g GlobalOptions, id string) error {
-	_, c, _, err := deviceClients(g, opts.TenantFlags, MDEFlags{}, true)
-	if err != nil {
-		return err
-	}
-	r := &userguard.Responder{Graph: c}
-	plan, err := r.PlanAlertUpdate(ctx, id, opts.Update)
-	if err != nil {
-		return err
-	}
-	var updated json.RawMessage
-	err = runAudited(ctx, g, c, opts.Repo, plan, !opts.Confirm, func() (audit.Outcome, error) {
-		out, raw, err := r.Execute(ctx, plan)
-		updated = raw
-		return out, err
+	return runTriage(ctx, g, opts.TenantFlags, opts.Repo, opts.Confirm, func(r *userguard.Responder) (*audit.Plan, error) {
+		return r.PlanAlertUpdate(ctx, id, opts.Update)
 	})
-	if err != nil || updated == nil {
-		return err
-	}
-	// Refresh the stored copy so "alerts list" shows the new state.
-	rp, _, err := openRepo(ctx, opts.Repo, g)
-	if err != nil {
-		return err
-	}
-	defer rp.Close(ctx)
-	info, err := c.TokenInfo(ctx)
-	if err != nil {
-		return err
-	}
-	if err := userguard.PutAlert(ctx, rp, info.TenantID, updated, time.Now()); err != nil {
-		g.Logger.Warn("the stored alert was not refreshed; the next sync will", "error", err)
-	}
-	return nil
 }

@@ -57,9 +57,10 @@ snapshot and rolled back. Then UserGuard's and DeviceGuard's: the identity and
 device posture of the tenant, Microsoft's security alerts stored in the
 repository (a second sync shows nothing is fetched twice), and the response
 to the open alerts: the Defender for Identity alert's user has their sessions
-revoked and is confirmed compromised, the Defender for Endpoint alert's laptop
-is isolated, both alerts are resolved, and every action is written to the
-audit log and checked through Graph. A verify reads every stored file back,
+revoked, is confirmed compromised and must change their Active Directory
+password (through Defender for Identity), the Defender for Endpoint alert's
+laptop is isolated, both alerts are resolved with a comment, and every action
+is written to the audit log and checked through Graph. A verify reads every stored file back,
 and a table shows what each step did, every number measured in the run.
 
 Nothing leaves this machine: the tenant, its identity platform and its Graph

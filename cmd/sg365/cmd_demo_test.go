@@ -62,7 +62,9 @@ func TestDemoText(t *testing.T) {
 	}
 	// The responses to the open alerts are read back through Graph and
 	// MDE: every user acted on lost their sessions and was confirmed
-	// compromised, every device isolated, every alert resolved.
+	// compromised (and their on-premises password reset through Defender
+	// for Identity), every device isolated, every alert resolved and
+	// commented.
 	m = regexp.MustCompile(`(\d+) actions succeeded, 0 failed; read back through Graph and MDE: sessions revoked for (\d+) user\(s\), ` +
 		`(\d+) confirmed compromised, (\d+) machine\(s\) isolated, (\d+) alert\(s\) resolved; (\d+) audit entries`).FindStringSubmatch(out)
 	if m == nil {
@@ -73,7 +75,7 @@ func TestDemoText(t *testing.T) {
 		n[i], _ = strconv.Atoi(m[i])
 	}
 	if actions, users, confirmed, machines, alerts, audited := n[1], n[2], n[3], n[4], n[5], n[6]; users == 0 || machines == 0 ||
-		alerts != 2 || confirmed != users || actions != 2*users+machines+alerts || audited != actions {
+		alerts != 2 || confirmed != users || actions != 3*users+machines+2*alerts || audited != actions {
 		t.Errorf("responses not all effective: %v", m)
 	}
 	for _, want := range []string{"identity scan", "device scan", "alerts sync (twice)", "stored again: false"} {

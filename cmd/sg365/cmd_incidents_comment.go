@@ -54,17 +54,7 @@ audit log; "sg365 incidents show ID" lists comments.`),
 }
 
 func runIncidentsComment(ctx context.Context, opts IncidentsCommentOptions, g GlobalOptions, id, text string) error {
-	_, c, _, err := deviceClients(g, opts.TenantFlags, MDEFlags{}, true)
-	if err != nil {
-		return err
-	}
-	r := &userguard.Responder{Graph: c}
-	plan, err := r.PlanIncidentComment(ctx, id, text)
-	if err != nil {
-		return err
-	}
-	return runAudited(ctx, g, c, opts.Repo, plan, !opts.Confirm, func() (audit.Outcome, error) {
-		out, _, err := r.ExecuteTriage(ctx, plan)
-		return out, err
+	return runTriage(ctx, g, opts.TenantFlags, opts.Repo, opts.Confirm, func(r *userguard.Responder) (*audit.Plan, error) {
+		return r.PlanIncidentComment(ctx, id, text)
 	})
 }

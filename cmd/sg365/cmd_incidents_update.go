@@ -59,17 +59,7 @@ log.`),
 }
 
 func runIncidentsUpdate(ctx context.Context, opts IncidentsUpdateOptions, g GlobalOptions, id string) error {
-	_, c, _, err := deviceClients(g, opts.TenantFlags, MDEFlags{}, true)
-	if err != nil {
-		return err
-	}
-	r := &userguard.Responder{Graph: c}
-	plan, err := r.PlanIncidentUpdate(ctx, id, opts.Update)
-	if err != nil {
-		return err
-	}
-	return runAudited(ctx, g, c, opts.Repo, plan, !opts.Confirm, func() (audit.Outcome, error) {
-		out, _, err := r.ExecuteTriage(ctx, plan)
-		return out, err
+	return runTriage(ctx, g, opts.TenantFlags, opts.Repo, opts.Confirm, func(r *userguard.Responder) (*audit.Plan, error) {
+		return r.PlanIncidentUpdate(ctx, id, opts.Update)
 	})
 }

@@ -179,6 +179,19 @@ func (s *demoStory) respondToAlerts(ctx context.Context, mde *graph.Client, st *
 					exec = append(exec, func() (audit.Outcome, error) { out, _, err := users.Execute(ctx, p); return out, err })
 				}
 			}
+			// The attacker's tools hold the on-premises password too: Defender
+			// for Identity's sensor makes AD demand a new one at next logon.
+			for _, u := range ents.Users {
+				if u.SID == "" {
+					continue
+				}
+				p, err := users.PlanOnPrem(ctx, userguard.ActionForcePasswordReset, u.SID)
+				if err != nil {
+					return err
+				}
+				plans = append(plans, p)
+				exec = append(exec, func() (audit.Outcome, error) { out, _, err := users.Execute(ctx, p); return out, err })
+			}
 		}
 		for _, d := range ents.Devices {
 			if d.MDEDeviceID == "" {
@@ -209,7 +222,25 @@ func (s *demoStory) respondToAlerts(ctx context.Context, mde *graph.Client, st *
 		var updated json.RawMessage
 		exec = append(exec, func() (audit.Outcome, error) {
 			out, raw, err := users.Execute(ctx, p)
-			updated = raw
+			if raw != nil {
+				updated = raw
+			}
+			return out, err
+		})
+		var taken []string
+		for _, p := range plans[:len(plans)-1] {
+			taken = append(taken, p.Action+" "+p.Target.Name())
+		}
+		c, err := users.PlanAlertComment(ctx, a.ID, "sg365 demo: "+strings.Join(taken, "; "))
+		if err != nil {
+			return err
+		}
+		plans = append(plans, c)
+		exec = append(exec, func() (audit.Outcome, error) {
+			out, raw, err := users.Execute(ctx, c)
+			if raw != nil {
+				updated = raw
+			}
 			return out, err
 		})
 		for i, p := range plans {

@@ -265,12 +265,23 @@ var (
 
 // Body returns the PATCH body, validating the enumerations.
 func (u AlertUpdate) Body() (map[string]any, error) {
+	body, err := workflowBody(AlertStatuses, u.Status, u.Classification, u.Determination, u.AssignedTo)
+	if err == nil && len(body) == 0 {
+		err = fmt.Errorf("nothing to update: give a status, classification, determination or assignee")
+	}
+	return body, err
+}
+
+// workflowBody is the part of an alert or incident PATCH that alerts and
+// incidents share: status (from statuses), classification, determination
+// and assignee, each validated and set only when given.
+func workflowBody(statuses []string, status, classification, determination, assignedTo string) (map[string]any, error) {
 	body := map[string]any{}
 	for _, f := range []struct {
 		name, v string
 		enum    []string
-	}{{"status", u.Status, AlertStatuses}, {"classification", u.Classification, AlertClassifications},
-		{"determination", u.Determination, AlertDeterminations}, {"assignedTo", u.AssignedTo, nil}} {
+	}{{"status", status, statuses}, {"classification", classification, AlertClassifications},
+		{"determination", determination, AlertDeterminations}, {"assignedTo", assignedTo, nil}} {
 		if f.v == "" {
 			continue
 		}
@@ -278,9 +289,6 @@ func (u AlertUpdate) Body() (map[string]any, error) {
 			return nil, fmt.Errorf("%s %q: want %s", f.name, f.v, strings.Join(f.enum, ", "))
 		}
 		body[f.name] = f.v
-	}
-	if len(body) == 0 {
-		return nil, fmt.Errorf("nothing to update: give a status, classification, determination or assignee")
 	}
 	return body, nil
 }

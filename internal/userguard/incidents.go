@@ -32,9 +32,7 @@ const (
 // ErrNoIncident is returned when no incident has the id given.
 var ErrNoIncident = errors.New("no such incident")
 
-// securityAPI is what the triage actions call through Graph; *graph.Client
-// implements it. It is separate from userAPI so that a Responder built
-// with a narrower fake still serves the user actions.
+// securityAPI is what the triage actions call through Graph.
 type securityAPI interface {
 	SecurityAlert(ctx context.Context, id string) (json.RawMessage, error)
 	SecurityIncident(ctx context.Context, id string) (json.RawMessage, error)
@@ -42,16 +40,6 @@ type securityAPI interface {
 	CommentSecurityAlert(ctx context.Context, id, text string) ([]graph.SecurityComment, error)
 	CommentSecurityIncident(ctx context.Context, id, text string) ([]graph.SecurityComment, error)
 	BaseURL() string
-}
-
-var _ securityAPI = (*graph.Client)(nil)
-
-func (r *Responder) security() (securityAPI, error) {
-	s, ok := r.Graph.(securityAPI)
-	if !ok {
-		return nil, fmt.Errorf("the responder's Graph client cannot comment on or update incidents")
-	}
-	return s, nil
 }
 
 // Incident is a Defender incident: the fields the CLI shows and the JSON
@@ -125,19 +113,9 @@ type IncidentUpdate struct {
 // the incident's customTags: Graph replaces the whole collection, so the
 // body carries them with Tags added.
 func (u IncidentUpdate) body(current []string) (map[string]any, error) {
-	body := map[string]any{}
-	for _, f := range []struct {
-		name, v string
-		enum    []string
-	}{{"status", u.Status, IncidentStatuses}, {"classification", u.Classification, AlertClassifications},
-		{"determination", u.Determination, AlertDeterminations}, {"assignedTo", u.AssignedTo, nil}} {
-		if f.v == "" {
-			continue
-		}
-		if f.enum != nil && !slices.Contains(f.enum, f.v) {
-			return nil, fmt.Errorf("%s %q: want %s", f.name, f.v, strings.Join(f.enum, ", "))
-		}
-		body[f.name] = f.v
+	body, err := workflowBody(IncidentStatuses, u.Status, u.Classification, u.Determination, u.AssignedTo)
+	if err != nil {
+		return nil, err
 	}
 	tags := slices.Clone(current)
 	for _, t := range u.Tags {
@@ -183,10 +161,7 @@ func (r *Responder) PlanAlertComment(ctx context.Context, id, comment string) (*
 	if err := CheckComment(comment); err != nil {
 		return nil, err
 	}
-	g, err := r.security()
-	if err != nil {
-		return nil, err
-	}
+	g := r.Graph
 	raw, err := g.SecurityAlert(ctx, id)
 	switch {
 	case errors.Is(err, graph.ErrNotFound):
@@ -267,10 +242,7 @@ func (r *Responder) PlanIncidentUpdate(ctx context.Context, id string, upd Incid
 	if err := upd.Validate(); err != nil {
 		return nil, err
 	}
-	g, err := r.security()
-	if err != nil {
-		return nil, err
-	}
+	g := r.Graph
 	inc, err := GetIncident(ctx, g, id)
 	if err != nil {
 		return nil, err
@@ -290,10 +262,7 @@ func (r *Responder) PlanIncidentComment(ctx context.Context, id, comment string)
 	if err := CheckComment(comment); err != nil {
 		return nil, err
 	}
-	g, err := r.security()
-	if err != nil {
-		return nil, err
-	}
+	g := r.Graph
 	inc, err := GetIncident(ctx, g, id)
 	if err != nil {
 		return nil, err
@@ -303,16 +272,13 @@ func (r *Responder) PlanIncidentComment(ctx context.Context, id, comment string)
 		Body: commentBody(comment), Permission: permIncidentWrite}, nil
 }
 
-// ExecuteTriage sends a comment-alert, update-incident or comment-incident
-// plan. A 403 names the permission the action needs. It returns the object
-// as it is afterwards when Graph gave it: the updated incident, or for an
-// alert comment the alert read back (so the caller can store it), else nil.
-// A failed read-back does not fail the comment, which was posted.
-func (r *Responder) ExecuteTriage(ctx context.Context, p *audit.Plan) (audit.Outcome, json.RawMessage, error) {
-	g, err := r.security()
-	if err != nil {
-		return audit.Outcome{Result: "failed"}, nil, err
-	}
+// executeTriage sends a comment-alert, update-incident or comment-incident
+// plan for Execute. For an alert comment the alert is read back so the
+// caller can store it; a failed read-back does not fail the comment,
+// which was posted.
+func (r *Responder) executeTriage(ctx context.Context, p *audit.Plan) (audit.Outcome, json.RawMessage, error) {
+	g := r.Graph
+	var err error
 	text, _ := p.Body["comment"].(string)
 	var after json.RawMessage
 	detail := ""
@@ -340,12 +306,7 @@ func (r *Responder) ExecuteTriage(ctx context.Context, p *audit.Plan) (audit.Out
 		return audit.Outcome{Result: "failed"}, nil, fmt.Errorf("unknown triage action %q", p.Action)
 	}
 	if err != nil {
-		if errors.Is(err, graph.ErrForbidden) {
-			err = fmt.Errorf("%s %s: %w (the app needs the application permission %s, with admin consent)", p.Action, p.Target.Name(), err, p.Permission)
-		} else {
-			err = fmt.Errorf("%s %s: %w", p.Action, p.Target.Name(), err)
-		}
-		return audit.Outcome{Result: "failed"}, nil, err
+		return audit.Outcome{Result: "failed"}, nil, actionError(p, err)
 	}
 	return audit.Outcome{Result: "succeeded", Detail: detail}, after, nil
 }

@@ -61,17 +61,17 @@ func TestTriagePlansAndExecute(t *testing.T) {
 		t.Error("status redirected accepted")
 	}
 
-	out, after, err := r.ExecuteTriage(ctx, pa)
+	out, after, err := r.Execute(ctx, pa)
 	if err != nil || out.Result != "succeeded" || !strings.Contains(out.Detail, "comment posted by") || !strings.HasSuffix(out.Detail, "(1 in all)") {
 		t.Fatalf("comment alert: %+v %v", out, err)
 	}
 	if a, err := ParseAlert(after); err != nil || a.ID != alertID || !strings.Contains(string(after), "checked the device") {
 		t.Errorf("alert read back: %v %s", err, after)
 	}
-	if _, _, err := r.ExecuteTriage(ctx, pu); err != nil {
+	if _, _, err := r.Execute(ctx, pu); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := r.ExecuteTriage(ctx, pc); err != nil {
+	if _, _, err := r.Execute(ctx, pc); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := g.SecurityIncident(ctx, incID)
@@ -99,7 +99,7 @@ func TestTriageForbidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, _, err := r.ExecuteTriage(t.Context(), p)
+	out, _, err := r.Execute(t.Context(), p)
 	if !errors.Is(err, graph.ErrForbidden) || !strings.Contains(err.Error(), "SecurityIncident.ReadWrite.All") || out.Result != "failed" {
 		t.Errorf("comment without ReadWrite: %+v %v", out, err)
 	}

@@ -33,14 +33,13 @@ func UserActions() []string {
 // implements it.
 type userAPI interface {
 	identityAccountAPI // respond_onprem.go
+	securityAPI        // incidents.go
 	User(ctx context.Context, user string, opts *graph.GetOptions) (*graph.User, error)
 	RevokeSignInSessions(ctx context.Context, user string) error
 	SetAccountEnabled(ctx context.Context, user string, enabled bool) error
 	ConfirmCompromised(ctx context.Context, userIDs ...string) error
 	DismissUserRisk(ctx context.Context, userIDs ...string) error
-	SecurityAlert(ctx context.Context, id string) (json.RawMessage, error)
 	UpdateSecurityAlert(ctx context.Context, id string, patch map[string]any) (json.RawMessage, error)
-	BaseURL() string
 }
 
 var _ userAPI = (*graph.Client)(nil)
@@ -115,11 +114,16 @@ func (r *Responder) PlanAlertUpdate(ctx context.Context, id string, upd AlertUpd
 }
 
 // Execute sends the plan's call. A 403 names the permission the action
-// needs. For an alert update, the updated alert is returned (else nil).
+// needs. It returns the object as it is afterwards when there is one: the
+// updated alert or incident, or the alert a comment was added to (else
+// nil).
 func (r *Responder) Execute(ctx context.Context, p *audit.Plan) (audit.Outcome, json.RawMessage, error) {
-	if p.Target.IdentityAccountID != "" { // an on-premises account, through Defender for Identity
+	switch {
+	case p.Target.IdentityAccountID != "": // an on-premises account, through Defender for Identity
 		out, err := r.executeOnPrem(ctx, p)
 		return out, nil, err
+	case slices.Contains([]string{ActionCommentAlert, ActionCommentIncident, ActionUpdateIncident}, p.Action):
+		return r.executeTriage(ctx, p)
 	}
 	var err error
 	var updated json.RawMessage
@@ -151,12 +155,7 @@ func (r *Responder) Execute(ctx context.Context, p *audit.Plan) (audit.Outcome, 
 		return audit.Outcome{Result: "failed"}, nil, fmt.Errorf("unknown action %q", p.Action)
 	}
 	if err != nil {
-		if errors.Is(err, graph.ErrForbidden) {
-			err = fmt.Errorf("%s %s: %w (the app needs the application permission %s, with admin consent)", p.Action, p.Target.Name(), err, p.Permission)
-		} else {
-			err = fmt.Errorf("%s %s: %w", p.Action, p.Target.Name(), err)
-		}
-		return audit.Outcome{Result: "failed"}, nil, err
+		return audit.Outcome{Result: "failed"}, nil, actionError(p, err)
 	}
 	return audit.Outcome{Result: "succeeded", Detail: detail}, updated, nil
 }
