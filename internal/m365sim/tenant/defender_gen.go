@@ -92,7 +92,7 @@ func (s *secGen) alerts() {
 				Props{"@odata.type": "#microsoft.graph.security.processEvidence", "createdDateTime": created, "verdict": "suspicious",
 					"remediationStatus": "none", "remediationStatusDetails": nil, "roles": []any{}, "detailedRoles": []any{}, "tags": []any{},
 					"processId": 7236, "processCommandLine": "powershell.exe -nop -w hidden -enc SQBFAFgA...",
-					"processCreationDateTime": s.ago(days(1) + 10*time.Minute), "userAccount": userAccount(u, s.t.DefaultDomain)},
+					"processCreationDateTime": s.ago(days(1) + 10*time.Minute), "userAccount": s.userAccount(u)},
 			},
 		}, "Execution on one endpoint", "active")
 		s.sec.Add(SetMDEAlerts, Props{
@@ -124,7 +124,7 @@ func (s *secGen) alerts() {
 			"evidence": []any{
 				Props{"@odata.type": "#microsoft.graph.security.userEvidence", "createdDateTime": created, "verdict": "suspicious",
 					"remediationStatus": "none", "remediationStatusDetails": nil, "roles": []any{"attacker"}, "detailedRoles": []any{}, "tags": []any{},
-					"userAccount": userAccount(ru, s.t.DefaultDomain)},
+					"userAccount": s.userAccount(ru)},
 			},
 		}, "Credential access involving one user", "active")
 		created = s.ago(days(40))
@@ -139,14 +139,15 @@ func (s *secGen) alerts() {
 			"resolvedDateTime": s.ago(days(39)),
 			"evidence": []any{Props{"@odata.type": "#microsoft.graph.security.userEvidence", "createdDateTime": created, "verdict": "malicious",
 				"remediationStatus": "remediated", "remediationStatusDetails": nil, "roles": []any{"compromised"}, "detailedRoles": []any{}, "tags": []any{},
-				"userAccount": userAccount(s.member(0), s.t.DefaultDomain)}},
+				"userAccount": s.userAccount(s.member(0))}},
 		}, "Leaked credentials for one user", "resolved")
 	}
 }
 
-func userAccount(u *User, domain string) Props {
-	return Props{"accountName": shortName(u), "domainName": strings.ToUpper(strings.Split(domain, ".")[0]),
-		"userSid":       fmt.Sprintf("S-1-5-21-1004336348-1177238915-682003330-%d", 1100+SeedOf(u.ID)%900),
+// userAccount is the userAccount of alert evidence naming member u.
+func (s *secGen) userAccount(u *User) Props {
+	return Props{"accountName": shortName(u), "domainName": strings.ToUpper(strings.Split(s.t.DefaultDomain, ".")[0]),
+		"userSid":       s.onPremSID(u),
 		"azureAdUserId": u.ID, "userPrincipalName": u.UPN, "displayName": str(u.Props, "displayName")}
 }
 

@@ -47,14 +47,6 @@ func (s *secGen) identityAccounts() {
 		n++
 		return seedGUID(s.seed, "identity-account", n)
 	}
-	usedRID := map[uint64]bool{}
-	sid := func(rid uint64) string {
-		for usedRID[rid] { // a RID is unique in a domain
-			rid += 900
-		}
-		usedRID[rid] = true
-		return fmt.Sprintf("S-1-5-21-1004336348-1177238915-682003330-%d", rid)
-	}
 	for _, u := range s.members {
 		if u.Deleted {
 			continue
@@ -64,7 +56,7 @@ func (s *secGen) identityAccounts() {
 		s.sec.Add(SetIdentityAccounts, Props{
 			"@odata.type": "#microsoft.graph.security.user",
 			"id":          guid(), "displayName": str(u.Props, "displayName"), "domain": dns, "isEnabled": enabled,
-			"onPremisesSecurityIdentifier": sid(1100 + SeedOf(u.ID)%900),
+			"onPremisesSecurityIdentifier": s.onPremSID(u),
 			"cloudSecurityIdentifier":      cloudSID(u.ID),
 			"emailAddress":                 mail, "userPrincipalName": u.UPN,
 			"accounts": []any{
@@ -78,13 +70,40 @@ func (s *secGen) identityAccounts() {
 		s.sec.Add(SetIdentityAccounts, Props{
 			"@odata.type": "#microsoft.graph.security.user",
 			"id":          guid(), "displayName": display, "domain": dns, "isEnabled": enabled,
-			"onPremisesSecurityIdentifier": sid(rid), "cloudSecurityIdentifier": nil,
+			"onPremisesSecurityIdentifier": s.domainSID(rid), "cloudSecurityIdentifier": nil,
 			"emailAddress": nil, "userPrincipalName": name + "@" + dns,
 			"accounts": []any{Props{"identifier": guid(), "identityProvider": "activeDirectory", "actions": IdentityActionsAD()}},
 		})
 	}
 	adOnly("svc-sql", "SQL Server service", 3101, true)
 	adOnly("old.admin", "Old Admin (left 2023)", 3102, false)
+}
+
+// onPremSID is member u's SID in the on-premises domain, the same in alert
+// evidence and identity accounts: a RID derived from the user id, made
+// unique in the domain in member order.
+func (s *secGen) onPremSID(u *User) string {
+	if s.sids == nil {
+		s.sids = map[*User]string{}
+		for _, m := range s.members {
+			s.sids[m] = s.domainSID(1100 + SeedOf(m.ID)%900)
+		}
+	}
+	return s.sids[u]
+}
+
+// domainSID returns the domain's SID with rid, or with the next free RID
+// above it (in steps of 900) when rid is taken: a RID is unique in a
+// domain.
+func (s *secGen) domainSID(rid uint64) string {
+	if s.rids == nil {
+		s.rids = map[uint64]bool{}
+	}
+	for s.rids[rid] {
+		rid += 900
+	}
+	s.rids[rid] = true
+	return fmt.Sprintf("S-1-5-21-1004336348-1177238915-682003330-%d", rid)
 }
 
 // cloudSID is the security identifier Entra ID derives from an object id:

@@ -1,7 +1,6 @@
 package tenant
 
 import (
-	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
@@ -64,17 +63,15 @@ type secGen struct {
 	// Set by devices, read by defender.
 	rtpLaptop  Props // member 0's laptop: real-time protection off
 	rtpMachine Props // its Defender for Endpoint machine
+
+	sids map[*User]string // on-premises SIDs of the members (onPremSID)
+	rids map[uint64]bool  // RIDs taken in the on-premises domain
 }
 
 // guid returns the next deterministic GUID of the security data.
 func (s *secGen) guid() string {
 	s.n++
-	var raw [16]byte
-	binary.BigEndian.PutUint64(raw[:8], SeedOf(s.seed, "security-id", s.n, 0))
-	binary.BigEndian.PutUint64(raw[8:], SeedOf(s.seed, "security-id", s.n, 1))
-	raw[6] = raw[6]&0x0f | 0x40
-	raw[8] = raw[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", raw[0:4], raw[4:6], raw[6:8], raw[8:10], raw[10:16])
+	return seedGUID(s.seed, "security-id", s.n)
 }
 
 // hex40 returns the next deterministic 40-digit hex id, the form of
