@@ -117,14 +117,11 @@ func runAlertsList(ctx context.Context, opts AlertsListOptions, g GlobalOptions)
 		return err
 	}
 	defer rp.Close(ctx)
-	s, c, _, err := deviceClients(g, opts.TenantFlags, MDEFlags{}, true)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
 	if err != nil {
 		return err
 	}
-	tenantID := s.TenantID
-	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
-		tenantID = info.TenantID
-	}
+	c, tenantID := tc.Graph, tc.TenantID
 	var st *userguard.AlertStore
 	if opts.Sync {
 		var stats userguard.SyncStats

@@ -33,10 +33,11 @@ func newAlertsShowCommand(g *GlobalOptions) *cobra.Command {
 }
 
 func runAlertsShow(ctx context.Context, opts AlertsShowOptions, g GlobalOptions, id string) error {
-	_, c, _, err := deviceClients(g, opts.TenantFlags, MDEFlags{}, true)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
 	if err != nil {
 		return err
 	}
+	c := tc.Graph
 	raw, err := c.SecurityAlert(ctx, id)
 	if err != nil {
 		return fmt.Errorf("alert %s: %w", id, err)

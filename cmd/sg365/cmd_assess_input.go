@@ -8,7 +8,6 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/safeguard365/safeguard365/internal/graph"
 	"github.com/safeguard365/safeguard365/internal/posture"
 	"github.com/safeguard365/safeguard365/internal/repo"
 	"github.com/safeguard365/safeguard365/internal/tenantguard"
@@ -58,10 +57,11 @@ func readAssessInventory(ctx context.Context, r *repo.Repository, opts AssessOpt
 	if opts.Snapshot != "" {
 		return snapshotInventory(ctx, r, opts, g)
 	}
-	c, tenantID, err := assessClient(ctx, opts, g)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
 	if err != nil {
 		return nil, err
 	}
+	c, tenantID := tc.Graph, tc.TenantID
 	inv, err := tenantguard.CollectInventory(ctx, c, tenantguard.InventoryOptions{
 		Options:   tenantguard.Options{TenantID: tenantID, Workers: opts.Workers},
 		Collector: "sg365 " + buildVersion().Version,
@@ -73,28 +73,6 @@ func readAssessInventory(ctx context.Context, r *repo.Repository, opts AssessOpt
 		return nil, fmt.Errorf("tenant %s: %w", tenantID, err)
 	}
 	return inv, nil
-}
-
-// assessClient connects to the tenant the flags select and returns its id
-// (the GUID, also when the settings name a domain).
-func assessClient(ctx context.Context, opts AssessOptions, g GlobalOptions) (*graph.Client, string, error) {
-	s, err := resolveTenant(g, opts.TenantFlags)
-	if err != nil {
-		return nil, "", err
-	}
-	cfg, err := graphConfig(s)
-	if err != nil {
-		return nil, "", err
-	}
-	c, err := graph.New(cfg, graph.Options{Logger: g.Logger})
-	if err != nil {
-		return nil, "", fmt.Errorf("tenant %s: %w", s.TenantID, err)
-	}
-	tenantID := s.TenantID
-	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
-		tenantID = info.TenantID
-	}
-	return c, tenantID, nil
 }
 
 // nothingCollected fails an inventory where every source failed: the
@@ -140,7 +118,8 @@ func snapshotInventory(ctx context.Context, r *repo.Repository, opts AssessOptio
 // cannot be reached, or the flags select another tenant, it returns them
 // as failed, so the rules that need them report error and the others run.
 func liveContext(ctx context.Context, opts AssessOptions, g GlobalOptions, tenantID string) *tenantguard.State {
-	c, live, err := assessClient(ctx, opts, g)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
+	c, live := tc.Graph, tc.TenantID
 	if err == nil && live != tenantID {
 		err = fmt.Errorf("the tenant flags select tenant %s, not the snapshot's", live)
 	}

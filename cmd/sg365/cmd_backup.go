@@ -71,29 +71,17 @@ then exits with code 3.`),
 }
 
 func runBackup(ctx context.Context, opts BackupOptions, g GlobalOptions) error {
-	s, err := resolveTenant(g, opts.TenantFlags)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
 	if err != nil {
 		return err
-	}
-	cfg, err := graphConfig(s)
-	if err != nil {
-		return err
-	}
-	c, err := graph.New(cfg, graph.Options{Logger: g.Logger})
-	if err != nil {
-		return fmt.Errorf("tenant %s: %w", s.TenantID, err)
 	}
 	r, _, err := openRepo(ctx, opts.Repo, g)
 	if err != nil {
 		return err
 	}
 	defer r.Close(ctx)
-	tenantID := s.TenantID
-	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
-		tenantID = info.TenantID // the GUID, also when the config names a domain
-	}
-	_, err = backupAndReport(ctx, c, r, dataguard.BackupOptions{
-		TenantID: tenantID, Workloads: opts.Workloads, Users: opts.Users, Workers: opts.Workers,
+	_, err = backupAndReport(ctx, tc.Graph, r, dataguard.BackupOptions{
+		TenantID: tc.TenantID, Workloads: opts.Workloads, Users: opts.Users, Workers: opts.Workers,
 	}, g)
 	indexAfterBackup(ctx, r, opts.Repo, g) // a warning at worst: see cmd_catalog.go
 	return err

@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/safeguard365/safeguard365/internal/graph"
 	"github.com/safeguard365/safeguard365/internal/repo"
 	"github.com/safeguard365/safeguard365/internal/tenantguard"
 )
@@ -90,27 +89,16 @@ stored, and the command exits with code 3.`),
 }
 
 func runConfigSnapshot(ctx context.Context, opts ConfigSnapshotOptions, g GlobalOptions) error {
-	s, err := resolveTenant(g, opts.TenantFlags)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
 	if err != nil {
 		return err
-	}
-	cfg, err := graphConfig(s)
-	if err != nil {
-		return err
-	}
-	c, err := graph.New(cfg, graph.Options{Logger: g.Logger})
-	if err != nil {
-		return fmt.Errorf("tenant %s: %w", s.TenantID, err)
 	}
 	r, _, err := openRepo(ctx, opts.Repo, g)
 	if err != nil {
 		return err
 	}
 	defer r.Close(ctx)
-	tenantID := s.TenantID
-	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
-		tenantID = info.TenantID // the GUID, also when the config names a domain
-	}
+	c, tenantID := tc.Graph, tc.TenantID
 	snap, err := tenantguard.Snapshot(ctx, c, r, tenantguard.Options{TenantID: tenantID, Kinds: opts.Kinds, Workers: opts.Workers})
 	if err != nil {
 		return err

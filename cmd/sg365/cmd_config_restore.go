@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/safeguard365/safeguard365/internal/graph"
 	"github.com/safeguard365/safeguard365/internal/repo"
 	"github.com/safeguard365/safeguard365/internal/tenantguard"
 )
@@ -93,28 +92,6 @@ the command prints its id. Exit code 3 means some objects failed.`),
 	return cmd
 }
 
-// configClient builds the Graph client of the selected tenant and returns
-// the tenant's id (the GUID, also when the settings name a domain).
-func configClient(ctx context.Context, tf TenantFlags, g GlobalOptions) (*graph.Client, string, error) {
-	s, err := resolveTenant(g, tf)
-	if err != nil {
-		return nil, "", err
-	}
-	cfg, err := graphConfig(s)
-	if err != nil {
-		return nil, "", err
-	}
-	c, err := graph.New(cfg, graph.Options{Logger: g.Logger})
-	if err != nil {
-		return nil, "", fmt.Errorf("tenant %s: %w", s.TenantID, err)
-	}
-	tenantID := s.TenantID
-	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
-		tenantID = info.TenantID
-	}
-	return c, tenantID, nil
-}
-
 // actor names who runs the command, for audit and pin records.
 func actor() tenantguard.Actor {
 	a := tenantguard.Actor{User: os.Getenv("USER")}
@@ -139,10 +116,11 @@ func runConfigRestore(ctx context.Context, opts ConfigRestoreOptions, g GlobalOp
 	if err != nil {
 		return err
 	}
-	c, tenantID, err := configClient(ctx, opts.TenantFlags, g)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
 	if err != nil {
 		return err
 	}
+	c, tenantID := tc.Graph, tc.TenantID
 	if snap.TenantID != tenantID {
 		fmt.Fprintf(g.Stderr, "sg365: note: snapshot of tenant %s restored into tenant %s: objects match by display name, users and groups by name\n",
 			snap.TenantID, tenantID)

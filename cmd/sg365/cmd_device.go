@@ -146,46 +146,32 @@ Exit codes:
 	return cmd
 }
 
-// deviceClients builds the Graph client and, unless noMDE, the Defender
-// for Endpoint client of the selected tenant.
-func deviceClients(g GlobalOptions, tf TenantFlags, mf MDEFlags, noMDE bool) (config.Settings, *graph.Client, *graph.Client, error) {
-	s, err := resolveTenant(g, tf)
+// deviceClients connects to the selected tenant and, unless noMDE, builds
+// its Defender for Endpoint client too.
+func deviceClients(ctx context.Context, g GlobalOptions, tf TenantFlags, mf MDEFlags, noMDE bool) (tenantConn, *graph.Client, error) {
+	tc, err := connectTenant(ctx, g, tf)
+	if err != nil || noMDE {
+		return tc, nil, err
+	}
+	m, err := tc.Graph.MDE(mf.mdeURL(tc.Settings))
 	if err != nil {
-		return s, nil, nil, err
+		return tc, nil, fmt.Errorf("--mde-url: %w", err)
 	}
-	cfg, err := graphConfig(s)
-	if err != nil {
-		return s, nil, nil, err
-	}
-	c, err := graph.New(cfg, graph.Options{Logger: g.Logger})
-	if err != nil {
-		return s, nil, nil, fmt.Errorf("tenant %s: %w", s.TenantID, err)
-	}
-	if noMDE {
-		return s, c, nil, nil
-	}
-	m, err := c.MDE(mf.mdeURL(s))
-	if err != nil {
-		return s, nil, nil, fmt.Errorf("--mde-url: %w", err)
-	}
-	return s, c, m, nil
+	return tc, m, nil
 }
 
 func runDeviceScan(ctx context.Context, opts DeviceScanOptions, g GlobalOptions) error {
-	s, c, m, err := deviceClients(g, opts.TenantFlags, opts.MDE, opts.NoMDE)
+	tc, m, err := deviceClients(ctx, g, opts.TenantFlags, opts.MDE, opts.NoMDE)
 	if err != nil {
 		return err
 	}
+	c := tc.Graph
 	now := time.Now
 	if opts.AsOf != "" {
 		at, _ := time.Parse(time.RFC3339, opts.AsOf) // checked by Validate
 		now = func() time.Time { return at }
 	}
-	tenantID := s.TenantID
-	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
-		tenantID = info.TenantID
-	}
-	co := deviceguard.CollectOptions{TenantID: tenantID, TenantName: s.Name, Now: now}
+	co := deviceguard.CollectOptions{TenantID: tc.TenantID, TenantName: tc.Settings.Name, Now: now}
 	if m != nil {
 		co.MDE = m
 	}

@@ -312,14 +312,11 @@ func collectIdentity(ctx context.Context, opts IdentityScanOptions, g GlobalOpti
 	if opts.CAFile != "" {
 		tf.CAFile = opts.CAFile
 	}
-	s, c, _, err := deviceClients(g, tf, MDEFlags{}, true)
+	tc, err := connectTenant(ctx, g, tf)
 	if err != nil {
 		return nil, err
 	}
-	tenantID := s.TenantID
-	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
-		tenantID = info.TenantID
-	}
+	s, c, tenantID := tc.Settings, tc.Graph, tc.TenantID
 	g.Logger.Info("reading the tenant's identity signals", "tenant", tenantID)
 	cloud, err := userguard.CollectCloud(ctx, c, userguard.CloudOptions{TenantID: tenantID, TenantName: s.Name, Now: cloudNow})
 	if err != nil {

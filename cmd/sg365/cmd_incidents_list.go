@@ -90,10 +90,11 @@ type incidentJSON struct {
 }
 
 func runIncidentsList(ctx context.Context, opts IncidentsListOptions, g GlobalOptions) error {
-	_, c, _, err := deviceClients(g, opts.TenantFlags, MDEFlags{}, true)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
 	if err != nil {
 		return err
 	}
+	c := tc.Graph
 	incs, err := userguard.ListIncidents(ctx, c, opts.filter())
 	if err != nil {
 		return err

@@ -34,10 +34,11 @@ print it, its alerts and its comments: --json prints Graph's JSON.`),
 }
 
 func runIncidentsShow(ctx context.Context, opts IncidentsShowOptions, g GlobalOptions, id string) error {
-	_, c, _, err := deviceClients(g, opts.TenantFlags, MDEFlags{}, true)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
 	if err != nil {
 		return err
 	}
+	c := tc.Graph
 	inc, err := userguard.GetIncident(ctx, c, id)
 	if err != nil {
 		return err

@@ -10,12 +10,12 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/safeguard365/safeguard365/internal/audit"
 	"github.com/safeguard365/safeguard365/internal/deviceguard"
 )
 
@@ -149,11 +149,11 @@ var readConfirmation = func(g GlobalOptions, prompt string) (answer string, ok b
 var errNotConfirmed = errors.New("not confirmed; nothing was done")
 
 func runRespondDevice(ctx context.Context, opts RespondDeviceOptions, g GlobalOptions, action, device string) error {
-	s, c, m, err := deviceClients(g, opts.TenantFlags, opts.MDE, false)
+	tc, m, err := deviceClients(ctx, g, opts.TenantFlags, opts.MDE, false)
 	if err != nil {
 		return err
 	}
-	r := &deviceguard.Responder{Graph: c, MDE: m}
+	r := &deviceguard.Responder{Graph: tc.Graph, MDE: m}
 	comment := opts.Comment
 	if comment == "" {
 		comment = "sg365 respond device " + action + " by " + deviceguard.Actor()
@@ -180,27 +180,7 @@ func runRespondDevice(ctx context.Context, opts RespondDeviceOptions, g GlobalOp
 			return fmt.Errorf("typed %q, not %q: %w", answer, plan.Target.Name(), errNotConfirmed)
 		}
 	}
-	// The audit log must be writable before anything is sent.
-	rp, _, err := openRepo(ctx, opts.Repo, g)
-	if err != nil {
-		return fmt.Errorf("open the repository for the audit log (nothing was done): %w", err)
-	}
-	defer rp.Close(ctx)
-	tenantID := s.TenantID
-	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
-		tenantID = info.TenantID
-	}
-	out, execErr := r.Execute(ctx, plan)
-	entry := deviceguard.NewAuditEntry(time.Now(), deviceguard.Actor(), tenantID, plan, out, execErr)
-	// A cancelled command still records what it attempted.
-	auditErr := deviceguard.AppendAudit(context.WithoutCancel(ctx), rp, entry)
-	if err := printOutcome(g, entry, auditErr == nil); err != nil {
-		return err
-	}
-	if auditErr != nil {
-		auditErr = fmt.Errorf("the action's audit entry was not written: %w", auditErr)
-	}
-	return errors.Join(execErr, auditErr)
+	return execAudited(ctx, g, tc.TenantID, opts.Repo, plan, func() (audit.Outcome, error) { return r.Execute(ctx, plan) })
 }
 
 func printPlan(g GlobalOptions, p *deviceguard.Plan, dry bool) error {

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/safeguard365/safeguard365/internal/audit"
-	"github.com/safeguard365/safeguard365/internal/graph"
 	"github.com/safeguard365/safeguard365/internal/userguard"
 )
 
@@ -118,11 +117,11 @@ disable or enable reaches a synced Entra ID user at the next directory sync.`),
 }
 
 func runRespondUser(ctx context.Context, opts RespondUserOptions, g GlobalOptions, action, user string) error {
-	_, c, _, err := deviceClients(g, opts.TenantFlags, MDEFlags{}, true)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
 	if err != nil {
 		return err
 	}
-	r := &userguard.Responder{Graph: c}
+	r := &userguard.Responder{Graph: tc.Graph}
 	plan := r.PlanUser
 	if opts.OnPrem {
 		plan = r.PlanOnPrem
@@ -131,17 +130,14 @@ func runRespondUser(ctx context.Context, opts RespondUserOptions, g GlobalOption
 	if err != nil {
 		return err
 	}
-	return runAudited(ctx, g, c, opts.Repo, p, !opts.Confirm, func() (audit.Outcome, error) {
+	return runAudited(ctx, g, tc.TenantID, opts.Repo, p, !opts.Confirm, func() (audit.Outcome, error) {
 		out, _, err := r.Execute(ctx, p)
 		return out, err
 	})
 }
 
-// runAudited prints plan and, unless dry, opens the repository (so the
-// audit log is writable before anything is sent), runs exec and appends
-// its outcome to the audit log, even when exec failed or ctx was
-// cancelled. It returns exec's error joined with the audit's.
-func runAudited(ctx context.Context, g GlobalOptions, c *graph.Client, rf RepoFlags, plan *audit.Plan, dry bool,
+// runAudited prints plan and, unless dry, runs it with execAudited.
+func runAudited(ctx context.Context, g GlobalOptions, tenantID string, rf RepoFlags, plan *audit.Plan, dry bool,
 	exec func() (audit.Outcome, error)) error {
 	if err := printPlan(g, plan, dry); err != nil {
 		return err
@@ -149,15 +145,20 @@ func runAudited(ctx context.Context, g GlobalOptions, c *graph.Client, rf RepoFl
 	if dry {
 		return nil
 	}
+	return execAudited(ctx, g, tenantID, rf, plan, exec)
+}
+
+// execAudited opens the repository (so the audit log is writable before
+// anything is sent), runs exec and appends its outcome to tenantID's audit
+// log, even when exec failed or ctx was cancelled. It returns exec's error
+// joined with the audit's.
+func execAudited(ctx context.Context, g GlobalOptions, tenantID string, rf RepoFlags, plan *audit.Plan,
+	exec func() (audit.Outcome, error)) error {
 	rp, _, err := openRepo(ctx, rf, g)
 	if err != nil {
 		return fmt.Errorf("open the repository for the audit log (nothing was done): %w", err)
 	}
 	defer rp.Close(ctx)
-	tenantID := ""
-	if info, err := c.TokenInfo(ctx); err == nil {
-		tenantID = info.TenantID
-	}
 	out, execErr := exec()
 	entry := audit.NewEntry(time.Now(), audit.Actor(), tenantID, plan, out, execErr)
 	if entry.Tenant == "" {

@@ -154,18 +154,11 @@ func runRestore(ctx context.Context, opts RestoreOptions, g GlobalOptions, args 
 	if err != nil {
 		return err
 	}
-	s, err := resolveTenant(g, opts.TenantFlags)
+	tc, err := connectTenant(ctx, g, opts.TenantFlags)
 	if err != nil {
 		return err
 	}
-	cfg, err := graphConfig(s)
-	if err != nil {
-		return err
-	}
-	c, err := graph.New(cfg, graph.Options{Logger: g.Logger})
-	if err != nil {
-		return fmt.Errorf("tenant %s: %w", s.TenantID, err)
-	}
+	c := tc.Graph
 	r, _, err := openRepo(ctx, opts.Repo, g)
 	if err != nil {
 		return err

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
 
 	"github.com/spf13/pflag"
 
 	"github.com/safeguard365/safeguard365/internal/config"
+	"github.com/safeguard365/safeguard365/internal/graph"
 )
 
 // TenantFlags select a tenant and override its settings, for commands that
@@ -46,4 +49,37 @@ func resolveTenant(g GlobalOptions, f TenantFlags) (config.Settings, error) {
 			"client_id", s.ClientID, "credential", s.CredentialFrom, "config", file.Path)
 	}
 	return s, nil
+}
+
+// tenantConn is a connection to the tenant the flags select.
+type tenantConn struct {
+	Settings config.Settings
+	Graph    *graph.Client
+	// TenantID is the directory id as the sign-in states it, which is the
+	// GUID also when the settings name a domain; the configured value when
+	// sign-in has not said.
+	TenantID string
+}
+
+// connectTenant resolves the tenant the flags select and builds its Graph
+// client. It signs in to learn the tenant's GUID; a failed sign-in is not
+// an error here, it surfaces with the command's first call.
+func connectTenant(ctx context.Context, g GlobalOptions, f TenantFlags) (tenantConn, error) {
+	s, err := resolveTenant(g, f)
+	if err != nil {
+		return tenantConn{}, err
+	}
+	cfg, err := graphConfig(s)
+	if err != nil {
+		return tenantConn{}, err
+	}
+	c, err := graph.New(cfg, graph.Options{Logger: g.Logger})
+	if err != nil {
+		return tenantConn{}, fmt.Errorf("tenant %s: %w", s.TenantID, err)
+	}
+	tc := tenantConn{Settings: s, Graph: c, TenantID: s.TenantID}
+	if info, err := c.TokenInfo(ctx); err == nil && info.TenantID != "" {
+		tc.TenantID = info.TenantID
+	}
+	return tc, nil
 }

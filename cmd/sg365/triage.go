@@ -15,17 +15,18 @@ import (
 // alert, the stored copy is refreshed so "alerts list" shows it at once.
 func runTriage(ctx context.Context, g GlobalOptions, tf TenantFlags, rf RepoFlags, confirm bool,
 	plan func(*userguard.Responder) (*audit.Plan, error)) error {
-	_, c, _, err := deviceClients(g, tf, MDEFlags{}, true)
+	tc, err := connectTenant(ctx, g, tf)
 	if err != nil {
 		return err
 	}
+	c := tc.Graph
 	r := &userguard.Responder{Graph: c}
 	p, err := plan(r)
 	if err != nil {
 		return err
 	}
 	var after json.RawMessage
-	err = runAudited(ctx, g, c, rf, p, !confirm, func() (audit.Outcome, error) {
+	err = runAudited(ctx, g, tc.TenantID, rf, p, !confirm, func() (audit.Outcome, error) {
 		out, raw, err := r.Execute(ctx, p)
 		after = raw
 		return out, err
