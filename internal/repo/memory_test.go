@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -123,12 +124,20 @@ func TestWriteFileMemoryIsFlat(t *testing.T) {
 	t.Logf("streamed 512 MiB in %v (%.0f MB/s); heap before %d MiB, peak in first 128 MiB %d MiB, in the rest %d MiB; growth %d MiB",
 		elapsed.Round(time.Millisecond), size/elapsed.Seconds()/1e6, base.HeapAlloc>>20, s.early>>20, s.late>>20, growth>>20)
 
-	if growth > 64<<20 {
-		t.Errorf("heap grew by %d MiB while streaming 512 MiB, want < 64 MiB", growth>>20)
-	}
+	if raceEnabled() {
+		// Under the race detector sync.Pool drops a quarter of what is put
+		// back, and kopia pools its splitters, compressors and object
+		// writers, so they are made anew: growth measured 96 MiB against
+		// 48 MiB without -race. The stream and read-back are still checked.
+		t.Log("race detector on: heap limits not checked")
+	} else {
+		if growth > 64<<20 {
+			t.Errorf("heap grew by %d MiB while streaming 512 MiB, want < 64 MiB", growth>>20)
+		}
 
-	if s.late > s.early+16<<20 {
-		t.Errorf("heap keeps growing: peak %d MiB after the first 128 MiB, %d MiB later", s.early>>20, s.late>>20)
+		if s.late > s.early+16<<20 {
+			t.Errorf("heap keeps growing: peak %d MiB after the first 128 MiB, %d MiB later", s.early>>20, s.late>>20)
+		}
 	}
 
 	f, err := r.OpenFile(ctx, info.ID, "drive/huge.vhdx")
@@ -145,4 +154,22 @@ func TestWriteFileMemoryIsFlat(t *testing.T) {
 	if string(back.Sum(nil)) != string(h.Sum(nil)) {
 		t.Error("read-back bytes differ from those written")
 	}
+}
+
+// raceEnabled reports whether the test binary was built with -race, read
+// from its build settings rather than a build tag (build tags select only
+// the OS; see STYLE.md).
+func raceEnabled() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+
+	for _, s := range bi.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true"
+		}
+	}
+
+	return false
 }
