@@ -251,16 +251,37 @@ func (j *calendarJob) store(ctx context.Context, ev graph.Event, listed bool) er
 		ev = *e
 	}
 	old, had := j.old[ev.ID]
+	// The series is read before anything is written, so that a failure
+	// leaves the event as stored before.
+	var series *EventSeries
+	if ev.Type == "seriesMaster" {
+		s, err := j.readSeries(ctx, ev)
+		if err != nil {
+			return err
+		}
+		series = s
+	}
 	atts, n, err := j.storeAttachments(ctx, &ev, old.Att)
 	if err != nil {
 		return err
 	}
+	mtime := timeOr(ev.LastModifiedDateTime, rr.opts.Now())
 	jsonPath, _ := EventPaths(j.cal.ID, ev.ID)
-	if err := rr.w.WriteFile(ctx, jsonPath, bytesReader(ev.Raw), timeOr(ev.LastModifiedDateTime, rr.opts.Now())); err != nil {
+	if err := rr.w.WriteFile(ctx, jsonPath, bytesReader(ev.Raw), mtime); err != nil {
 		return repoError{err}
 	}
+	switch {
+	case series != nil:
+		if err := j.storeSeries(ctx, ev.ID, series, mtime); err != nil {
+			return err
+		}
+	case old.Series:
+		if _, err := rr.w.Remove(ctx, EventSeriesPath(j.cal.ID, ev.ID)); err != nil {
+			return repoError{err}
+		}
+	}
 	j.mu.Lock()
-	j.cur[ev.ID] = eventMark{CK: ev.ChangeKey, Type: ev.Type, Att: atts}
+	j.cur[ev.ID] = eventMark{CK: ev.ChangeKey, Type: ev.Type, Att: atts, Series: series != nil}
 	j.written[ev.ID] = true
 	j.dirty = true
 	j.mu.Unlock()
@@ -375,7 +396,7 @@ func (j *calendarJob) remove(ctx context.Context, id string) error {
 		return nil
 	}
 	jsonPath, attDir := EventPaths(j.cal.ID, id)
-	for _, p := range []string{jsonPath, attDir} {
+	for _, p := range []string{jsonPath, attDir, EventSeriesPath(j.cal.ID, id)} {
 		if _, err := j.rr.w.Remove(ctx, p); err != nil {
 			return repoError{err}
 		}

@@ -34,6 +34,11 @@
 //	calendar/<calendarID>/<eventID>.att/<attachmentID>
 //	                                     its raw content from …/attachments/{id}/$value
 //	                                     (none for reference attachments)
+//	calendar/<calendarID>/<eventID>.series
+//	                                     a series master's exceptions and cancelled
+//	                                     occurrences (EventSeries as JSON: the window
+//	                                     read, each exception's original start and
+//	                                     Graph JSON, the cancelled occurrences' starts)
 //	contacts/<folderID>/.folder.json     the contact folder's Graph JSON
 //	contacts/<folderID>/.index.json      per contact: changeKey
 //	contacts/<folderID>/<contactID>.json the contact's Graph JSON
@@ -116,15 +121,30 @@
 // Without a token there is nothing to expire: a listing is always complete
 // or fails as a whole (a container failure; nothing is removed).
 //
-// Exceptions of a series (occurrences moved or edited) and cancelled
-// occurrences are not stored yet. Graph v1.0 exposes them only through
-// GET /events/{masterId}/instances?startDateTime&endDateTime, which expands
-// occurrences and exceptions within a window (exceptions have type
-// "exception"); beta adds exceptionOccurrences. Exchange keeps exceptions
-// as embedded items of the series master (MS-OXOCAL, Exception Embedded
-// Message object), so an edited exception changes the master's changeKey
-// and the master is read again: that is where they will be fetched. The
-// emulator does not model occurrences or exceptions yet.
+// A series master is stored with its exceptions (occurrences moved or
+// edited) and cancelled occurrences in <eventID>.series, read whenever
+// the master is (new or changed changeKey). Graph v1.0 exposes them only
+// through GET /events/{masterId}/instances?startDateTime&endDateTime,
+// which lists occurrences and exceptions (type "exception") within a
+// window and leaves cancelled occurrences out; beta's exceptionOccurrences
+// and cancelledOccurrences are not used. The window is the series'
+// recurrence range clipped to three years before the master's last change
+// and two after (one listing: Exchange expands at most 1825 days per
+// request; anchored on the change, not the backup's time, so the same
+// series state always stores the same bytes); each
+// exception is then read in full (GET /events/{id}); a cancelled
+// occurrence is a start the recurrence pattern gives within the window
+// that no listed instance has as originalStart (the pattern is expanded
+// in UTC from the master's start; instances are matched within three
+// hours, which absorbs daylight saving shifts). Exchange keeps exceptions
+// and deleted occurrences in the master item (MS-OXOCAL 3.1.4.6.2,
+// Exception Attachment objects and PidLidAppointmentRecur), so changing
+// or cancelling an occurrence changes the master's changeKey: the calendar
+// listing reports it, and an unchanged series costs no request. A series
+// costs one instances listing per 500 occurrences in the window plus one
+// GET per exception when it is new or changed. Snapshots written before
+// exceptions were stored have no .series files (and no series mark in the
+// index); they restore as before, the series from its master alone.
 //
 // Change detection uses Graph's change markers, kept per item in the
 // container's .index.json. A message whose changeKey is unchanged is
@@ -191,8 +211,10 @@
 //
 // # Not done yet
 //
-// Exceptions and cancelled occurrences of event series (see above); event
-// attachments' derived-type properties (contentId, sourceUrl, …), which
+// Exceptions and cancellations of event series outside the window read
+// (see above), exceptions' own attachments, and series with a pattern the
+// expansion does not know (their cancellations; EventSeries.
+// CancelledUnknown); event attachments' derived-type properties (contentId, sourceUrl, …), which
 // the $select of base properties leaves out; contact photos (the emulator
 // serves none); Microsoft 365 group calendars; message attachments beyond
 // the MIME (item attachments, which the MIME holds, are not stored

@@ -478,6 +478,9 @@ func pimTruth(mb *tenant.Mailbox, workload string, ex expected) error {
 		ex.json[js] = map[string]any{"id": ev.ID, "changeKey": tenant.ChangeKey(ev.ID, ev.Version), "type": ev.Props["type"],
 			"subject": ev.Props["subject"], "start": ev.Props["start"], "end": ev.Props["end"], "location": ev.Props["location"],
 			"recurrence": ev.Props["recurrence"], "attendees": ev.Props["attendees"], "body": ev.Props["body"]}
+		if ev.Props["type"] == "seriesMaster" {
+			ex.json[EventSeriesPath(ev.CalendarID, ev.ID)] = seriesTruth(ev)
+		}
 		for _, a := range ev.Attachments {
 			content, meta := EventAttachmentPaths(ev.CalendarID, ev.ID, a.ID)
 			ex.json[meta] = map[string]any{"id": a.ID, "name": a.Props["name"]}
@@ -491,4 +494,20 @@ func pimTruth(mb *tenant.Mailbox, workload string, ex expected) error {
 		}
 	}
 	return nil
+}
+
+// seriesTruth is what a series' .series file must say: its cancelled
+// occurrences' starts, sorted (exceptions are checked by
+// TestSeriesExceptionsBackup).
+func seriesTruth(ev *tenant.Event) map[string]any {
+	var cancelled []string
+	for k := range ev.Cancelled {
+		t, _ := time.Parse("20060102T150405Z", k)
+		cancelled = append(cancelled, t.Format(time.RFC3339))
+	}
+	sort.Strings(cancelled)
+	if len(cancelled) == 0 {
+		return map[string]any{"cancelled": nil}
+	}
+	return map[string]any{"cancelled": cancelled}
 }

@@ -17,6 +17,7 @@ const (
 	calendarDir  = "calendar"
 	contactsDir  = "contacts"
 	attDirExt    = ".att"
+	seriesExt    = ".series"
 	folderMeta   = ".folder.json"
 	indexName    = ".index.json"
 	emlExt       = ".eml"
@@ -73,6 +74,14 @@ func EventAttachmentPaths(calendarID, eventID, attachmentID string) (content, js
 	_, dir := EventPaths(calendarID, eventID)
 	base := dir + "/" + escapeID(attachmentID)
 	return base, base + jsonExt
+}
+
+// EventSeriesPath is where a series master's exceptions and cancelled
+// occurrences are stored (EventSeries as JSON). Its extension is not
+// .json, so that a scan of a calendar directory for <eventID>.json does
+// not take it for an event.
+func EventSeriesPath(calendarID, eventID string) string {
+	return CalendarDir(calendarID) + "/" + escapeID(eventID) + seriesExt
 }
 
 func calendarIndexPath(calendarID string) string { return CalendarDir(calendarID) + "/" + indexName }

@@ -83,6 +83,10 @@ type eventMark struct {
 	CK   string             `json:"ck"`
 	Type string             `json:"t,omitempty"`
 	Att  map[string]attMark `json:"a,omitempty"`
+	// Series marks a series master stored with its exceptions and
+	// cancellations (EventSeriesPath); snapshots from before they were
+	// backed up have none.
+	Series bool `json:"s,omitempty"`
 }
 
 // attMark is a stored event attachment: a hash of its JSON, so that an

@@ -33,6 +33,10 @@ type EventRef struct {
 	ChangeKey   string
 	JSON        string
 	Attachments []AttachmentRef
+	// Series is where a series master's exceptions and cancelled
+	// occurrences are stored (read it with View.ReadSeries); "" for other
+	// events and for series backed up before they were.
+	Series string
 }
 
 // AttachmentRef is an event attachment: its Graph JSON (without
@@ -83,6 +87,9 @@ func (v *View) Events(ctx context.Context, calendarID string) ([]EventRef, error
 	for id, mk := range items {
 		js, _ := EventPaths(calendarID, id)
 		ev := EventRef{CalendarID: calendarID, ID: id, Type: mk.Type, ChangeKey: mk.CK, JSON: js}
+		if mk.Series {
+			ev.Series = EventSeriesPath(calendarID, id)
+		}
 		for aid, am := range mk.Att {
 			content, meta := EventAttachmentPaths(calendarID, id, aid)
 			if am.Ref {
@@ -104,9 +111,13 @@ func (v *View) scanEvents(ctx context.Context, calendarID string) (map[string]ev
 	if err != nil {
 		return nil, err
 	}
+	series, err := scanItemIDs(ctx, v.r, v.info.ID, CalendarDir(calendarID), seriesExt)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[string]eventMark, len(ids))
 	for _, id := range ids {
-		var mk eventMark
+		mk := eventMark{Series: slices.Contains(series, id)}
 		_, attDir := EventPaths(calendarID, id)
 		aids, err := scanItemIDs(ctx, v.r, v.info.ID, attDir, jsonExt)
 		if err != nil {

@@ -42,7 +42,7 @@ func TestWriteEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	writeEvent(&lineWriter{w: &b}, &ev, time.Now())
+	writeEvent(&lineWriter{w: &b}, &ev, time.Now(), nil)
 	out := strings.ReplaceAll(b.String(), "\r\n ", "") // unfold
 	for _, want := range []string{
 		"BEGIN:VEVENT\r\n", "UID:040000008200E0\r\n", "DTSTART:20250314T093000Z\r\n", "DTEND:20250314T090000Z\r\n",

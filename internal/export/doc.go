@@ -6,6 +6,8 @@
 //	Mail/<folder path>.mbox                                    with --format mbox: one mboxrd file per folder
 //	OneDrive/<path>                                            file bytes, modification time from fileSystemInfo
 //	Calendar/<calendar>.ics                                    iCalendar (RFC 5545), one VEVENT per event
+//	                                                           and per series exception (RECURRENCE-ID);
+//	                                                           cancelled occurrences as EXDATE
 //	Contacts/<folder path>.vcf                                 vCard 4.0 (RFC 6350), one card per contact
 //
 // Names are sanitized for Linux, macOS and Windows (SanitizeName: no / \ :

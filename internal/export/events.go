@@ -2,10 +2,14 @@ package export
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strings"
 	"time"
+
+	"github.com/safeguard365/safeguard365/internal/dataguard"
 )
 
 // eventJSON is the part of a Graph event that the .ics export writes.
@@ -160,14 +164,31 @@ func (r *recurrence) rrule() string {
 	return strings.Join(parts, ";")
 }
 
-// writeEvent writes one VEVENT.
-func writeEvent(l *lineWriter, ev *eventJSON, now time.Time) {
+// instanceLines is what ties a VEVENT to its series (RFC 5545 3.8.4.4,
+// 3.8.5.1): the series' UID for an exception, with its RECURRENCE-ID, or
+// the EXDATEs of a master's cancelled occurrences.
+type instanceLines struct {
+	uid          string
+	recurrenceID string // "params:value" of RECURRENCE-ID
+	exdates      []string
+}
+
+// writeEvent writes one VEVENT; in ties an exception to its master, or
+// lists a master's cancelled occurrences (nil: neither).
+func writeEvent(l *lineWriter, ev *eventJSON, now time.Time, in *instanceLines) {
 	l.line("BEGIN", "VEVENT")
 	uid := ev.ICalUID
 	if uid == "" {
 		uid = ev.ID
 	}
+	if in != nil && in.uid != "" {
+		uid = in.uid
+	}
 	l.text("UID", uid)
+	if in != nil && in.recurrenceID != "" {
+		p, v, _ := strings.Cut(in.recurrenceID, ":")
+		l.line("RECURRENCE-ID"+p, v)
+	}
 	stamp := now
 	if t := parseTime(ev.Modified); !t.IsZero() {
 		stamp = t
@@ -182,6 +203,12 @@ func writeEvent(l *lineWriter, ev *eventJSON, now time.Time) {
 	if ev.Recurrence != nil {
 		if rule := ev.Recurrence.rrule(); rule != "" {
 			l.line("RRULE", rule)
+			if in != nil {
+				for _, x := range in.exdates {
+					p, v, _ := strings.Cut(x, ":")
+					l.line("EXDATE"+p, v)
+				}
+			}
 		}
 	}
 	l.text("SUMMARY", ev.Subject)
@@ -247,8 +274,9 @@ func writeEvent(l *lineWriter, ev *eventJSON, now time.Time) {
 }
 
 // exportEvents writes each selected calendar as one .ics file holding its
-// events (single instances and series masters with their RRULE).
-// Attachments are not exported.
+// events (single instances and series masters with their RRULE, EXDATEs
+// for cancelled occurrences and a VEVENT with RECURRENCE-ID per
+// exception). Attachments are not exported.
 func exportEvents(ctx context.Context, j *job) error {
 	for _, cal := range j.v.Calendars() {
 		name := strings.ReplaceAll(cal.Name, "/", "∕")
@@ -288,9 +316,26 @@ func exportEvents(ctx context.Context, j *job) error {
 				l.line("PRODID", "-//SafeGuard365//sg365 export//EN")
 				l.text("X-WR-CALNAME", cal.Name)
 			}
+			var series *dataguard.EventSeries
+			if e.Series != "" && ev.Recurrence != nil {
+				if series, err = j.v.ReadSeries(ctx, e); err != nil {
+					if err := j.failed(ctx, e.ID, err); err != nil {
+						return err
+					}
+					continue
+				}
+			}
+			master, overrides := seriesLines(&ev, series)
 			var n countingWriter
 			l.w = io.MultiWriter(w, &n)
-			writeEvent(l, &ev, time.Now())
+			writeEvent(l, &ev, time.Now(), master)
+			for _, o := range overrides {
+				var x eventJSON
+				if err := json.Unmarshal(o.raw, &x); err != nil {
+					continue // stored by the backup from Graph's JSON; not expected
+				}
+				writeEvent(l, &x, time.Now(), o.lines)
+			}
 			j.done(p, int64(n))
 		}
 		if w != nil {
@@ -313,4 +358,63 @@ type countingWriter int64
 func (c *countingWriter) Write(p []byte) (int, error) {
 	*c += countingWriter(len(p))
 	return len(p), nil
+}
+
+// override is an exception's VEVENT: its stored JSON and how it refers to
+// its series.
+type override struct {
+	raw   json.RawMessage
+	lines *instanceLines
+}
+
+// seriesLines works out a series' EXDATEs and its exceptions'
+// RECURRENCE-IDs. Both must name an instance as the .ics's own RRULE
+// expansion from DTSTART gives it, so each stored original start is moved
+// to the nearest whole number of days from DTSTART (a daylight saving
+// change shifts the real start by an hour; occurrences are a day or more
+// apart). A series whose DTSTART is floating local time (a Windows zone
+// name that is not mapped) gets neither: its UTC instants cannot be
+// placed in that local time, so only the master is written.
+func seriesLines(master *eventJSON, s *dataguard.EventSeries) (*instanceLines, []override) {
+	if s == nil || master.Start == nil {
+		return nil, nil
+	}
+	params, value, ok := master.Start.value(master.IsAllDay)
+	if !ok {
+		return nil, nil
+	}
+	var dtstart time.Time
+	var err error
+	switch {
+	case master.IsAllDay:
+		dtstart, err = time.Parse("20060102", value)
+	case strings.HasSuffix(value, "Z"):
+		dtstart, err = time.Parse("20060102T150405Z", value)
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, nil
+	}
+	instance := func(orig time.Time) string {
+		days := math.Round(orig.Sub(dtstart).Hours() / 24)
+		t := dtstart.AddDate(0, 0, int(days))
+		if master.IsAllDay {
+			return params + ":" + t.Format("20060102")
+		}
+		return params + ":" + t.Format("20060102T150405Z")
+	}
+	uid := master.ICalUID
+	if uid == "" {
+		uid = master.ID
+	}
+	out := &instanceLines{uid: uid}
+	for _, c := range s.Cancelled {
+		out.exdates = append(out.exdates, instance(c))
+	}
+	var overrides []override
+	for _, x := range s.Exceptions {
+		overrides = append(overrides, override{raw: x.Event, lines: &instanceLines{uid: uid, recurrenceID: instance(x.OriginalStart)}})
+	}
+	return out, overrides
 }

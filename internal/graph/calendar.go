@@ -34,7 +34,12 @@ type Event struct {
 	Organizer            *Recipient        `json:"organizer"`
 	HasAttachments       bool              `json:"hasAttachments"`
 	LastModifiedDateTime time.Time         `json:"lastModifiedDateTime"`
-	Raw                  json.RawMessage   `json:"-"`
+	// OriginalStart is, for an occurrence or exception of a series, "the
+	// start time of an event when it is initially created as an
+	// occurrence or exception in a recurring series" (UTC); zero
+	// otherwise.
+	OriginalStart time.Time       `json:"originalStart"`
+	Raw           json.RawMessage `json:"-"`
 }
 
 // DateTimeTimeZone is Graph's local time plus zone name; DateTime has no
@@ -111,4 +116,22 @@ func (c *Client) EventAttachmentContent(ctx context.Context, user, eventID, atta
 	req := Request{Path: userPath(user) + Pathf("/events/%s/attachments/%s/$value", eventID, attachmentID),
 		Class: ClassCalendar, Resource: user}
 	return c.stream(ctx, &req)
+}
+
+// EventInstances lists the occurrences and exceptions of series master
+// eventID that overlap [start, end) (GET /users/{id}/events/{id}/instances,
+// event-list-instances, v1.0): "If the event is a seriesMaster type, this
+// returns the occurrences and exceptions of the event in the specified
+// time range". Cancelled occurrences are not instances and are not
+// listed. startDateTime and endDateTime are required; Exchange refuses a
+// window of more than 1825 days (as it does for calendarView), so callers
+// split longer ranges. opts may $select properties and set $top.
+func (c *Client) EventInstances(ctx context.Context, user, eventID string, start, end time.Time, opts *ListOptions) iter.Seq2[Event, error] {
+	req := Request{Path: userPath(user) + Pathf("/events/%s/instances", eventID), Class: ClassCalendar, Resource: user,
+		Query: url.Values{
+			"startDateTime": {start.UTC().Format(time.RFC3339)},
+			"endDateTime":   {end.UTC().Format(time.RFC3339)},
+		}}
+	opts.apply(&req)
+	return listRequest[Event](ctx, c, req)
 }

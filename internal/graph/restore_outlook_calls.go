@@ -44,6 +44,18 @@ func (c *Client) CreateEvent(ctx context.Context, user, calendarID string, event
 	return &e, nil
 }
 
+// UpdateEvent changes an event's properties (PATCH /users/{id}/events/{id},
+// event-update). On an occurrence of a series it makes that occurrence an
+// exception. The PATCH sets properties, so it may be repeated.
+func (c *Client) UpdateEvent(ctx context.Context, user, id string, patch any) (*Event, error) {
+	var e Event
+	if err := c.Send(RetrySafe(ctx), http.MethodPatch, userPath(user)+Pathf("/events/%s", id), patch, &e,
+		WithResource(ClassCalendar, user), WithOp("update event")); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
 // DeleteEvent deletes an event (event-delete). An event that is already
 // gone is an *APIError wrapping ErrNotFound. Deleting a meeting the user
 // organizes sends cancellations to its attendees; an event created

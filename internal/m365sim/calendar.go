@@ -123,7 +123,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) getEvent(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(w, r, odata.Rules{})
-	if q == nil {
+	if q == nil || s.getOccurrence(w, r, q) {
 		return
 	}
 	s.withMailbox(w, r, false, func(u *tenant.User, mb *tenant.Mailbox) reply {
@@ -179,6 +179,12 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request) {
 		badRequest(w, r, "ErrorInvalidRequest", "An event needs start and end ({\"dateTime\",\"timeZone\"}).")
 		return
 	}
+	// type is read-only: "singleInstance", or "seriesMaster" for an event
+	// created with a recurrence (event resource).
+	in["type"] = "singleInstance"
+	if rec, ok := in["recurrence"].(map[string]any); ok && rec != nil {
+		in["type"] = "seriesMaster"
+	}
 	s.withMailbox(w, r, true, func(u *tenant.User, mb *tenant.Mailbox) reply {
 		cal := calendarOf(r, mb)
 		if cal == nil {
@@ -205,6 +211,9 @@ func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request) {
 	for _, k := range eventServiceProps {
 		delete(in, k)
 	}
+	if s.updateOccurrence(w, r, in) {
+		return
+	}
 	s.withMailbox(w, r, true, func(u *tenant.User, mb *tenant.Mailbox) reply {
 		e := mb.Events[r.PathValue("event")]
 		if e == nil {
@@ -218,6 +227,9 @@ func (s *Server) updateEvent(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteEvent(w http.ResponseWriter, r *http.Request) {
+	if s.deleteOccurrence(w, r) {
+		return
+	}
 	s.withMailbox(w, r, true, func(u *tenant.User, mb *tenant.Mailbox) reply {
 		e := mb.Events[r.PathValue("event")]
 		if e == nil {

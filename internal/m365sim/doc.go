@@ -42,7 +42,11 @@
 //     Prefer: IdType="ImmutableId", Prefer: odata.maxpagesize.
 //   - Calendar: calendars (list, create), events (CRUD, a service-set
 //     iCalUId, attachments ≤ 3 MB and upload sessions to 150 MB),
-//     calendarView/delta with the window kept in the token.
+//     calendarView/delta with the window kept in the token; series:
+//     …/events/{id}/instances (required window, at most 1825 days),
+//     occurrences and exceptions addressable by id (PATCH makes an
+//     exception, DELETE cancels), generated and mutated exceptions and
+//     cancellations, which change the master's changeKey.
 //   - Contacts: contactFolders (list, create, childFolders), contacts
 //     (CRUD), per-folder delta.
 //   - OneDrive: drives, items by id or path, children, folders, rename,
@@ -69,7 +73,9 @@
 //     survive a restart.
 //   - The changeType delta option, the receivedDateTime delta filter's
 //     5,000-message cap, calendarView occurrence expansion of recurring
-//     series, time zones other than UTC in events.
+//     series, time zones other than UTC in events (recurrences expand in
+//     UTC), beta's exceptionOccurrences and cancelledOccurrences,
+//     attachments of occurrences.
 //   - SharePoint sites and lists, Teams, groups' drives, mailboxSettings,
 //     message copy, send and reply, itemAttachment expansion.
 //   - Drive delta by timestamp token, sharing-related Prefer headers,

@@ -85,6 +85,8 @@ func (s *Server) routes() {
 	s.handle("GET /users/{user}/events/{event}", calR, s.getEvent)
 	s.handle("PATCH /users/{user}/events/{event}", calW, s.updateEvent)
 	s.handle("DELETE /users/{user}/events/{event}", calW, s.deleteEvent)
+	s.handle("GET /users/{user}/events/{event}/instances", calR, s.listInstances)
+	s.handle("GET /users/{user}/calendars/{cal}/events/{event}/instances", calR, s.listInstances)
 	s.handle("GET /users/{user}/events/{event}/attachments", calR, s.listEventAttachments)
 	s.handle("POST /users/{user}/events/{event}/attachments", calW, s.addEventAttachment)
 	s.handle("GET /users/{user}/events/{event}/attachments/{att}", calR, s.getEventAttachment)

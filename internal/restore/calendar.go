@@ -389,14 +389,30 @@ func (cr *calendarRestorer) restoreEvent(ctx context.Context, node *calendarNode
 		j.done(ref, action, size)
 		return
 	}
+	var series *dataguard.EventSeries
+	if meta.Type == "seriesMaster" {
+		s, err := j.v.ReadSeries(ctx, e)
+		if err != nil {
+			j.fail(ctx, ref, err)
+			return
+		}
+		series = s
+	}
 	st := &eventState{attached: map[string]bool{}, before: existing}
 	body := buildEvent(raw, meta, j.req.RunID+"\x00"+cr.user+"\x00"+e.ID)
-	err := retry(ctx, func(int) error { return cr.attempt(ctx, node, e, body, meta, st) })
+	err := retry(ctx, func(int) error {
+		if err := cr.attempt(ctx, node, e, body, meta, st); err != nil {
+			return err
+		}
+		// After the master and its attachments: the exceptions and
+		// cancellations of a series (calendar_series.go).
+		return cr.applySeries(ctx, st.id, series)
+	})
 	if err != nil {
 		if st.id != "" {
-			// Half an event (attachments missing) must not look restored
-			// to the next run: remove it. It has no attendees, so nobody
-			// gets a cancellation.
+			// Half an event (attachments or exceptions missing) must not
+			// look restored to the next run: remove it. It has no
+			// attendees, so nobody gets a cancellation.
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 			_ = j.c.DeleteEvent(dctx, cr.user, st.id)
 			cancel()

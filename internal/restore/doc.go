@@ -39,7 +39,17 @@
 // a series master), then its attachments are added: files under 3 MB with
 // one POST, larger ones through an event attachment upload session,
 // streamed; reference attachments from their JSON; an item attachment
-// (stored as its MIME) as a .eml file.
+// (stored as its MIME) as a .eml file. A series master backed up with its
+// exceptions and cancelled occurrences (dataguard.EventSeries) gets them
+// back on the new series: its instances are listed over the window the
+// backup read, the occurrence each exception replaces is PATCHed with the
+// exception's writable properties (subject, body, times, location, …;
+// updating an occurrence makes it an exception) and each cancelled
+// occurrence is deleted. Occurrences are matched by original start, within
+// three hours (daylight saving). A series whose exceptions cannot all be
+// applied is deleted again and counted failed, like one whose attachments
+// fail, so that a rerun creates it whole; a rerun of a complete restore
+// skips the series as it skips any existing event.
 //
 // Nobody is invited. Graph sends a meeting request to every attendee of
 // an event created with attendees (user-post-events: "When an event is

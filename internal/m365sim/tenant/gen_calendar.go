@@ -38,7 +38,7 @@ func (g *generator) event(org, n int, counts []int) {
 	er := newRand(g.t.Seed, "event", n)
 	base, atts, attendees := g.eventBase(er, org, SeedOf(g.t.Seed, "event", n), time.Time{})
 	created, _ := time.Parse(time.RFC3339, base["createdDateTime"].(string))
-	g.addEvent(org, base, "organizer", created, atts, true)
+	copies := []*Event{g.addEvent(org, base, "organizer", created, atts, true)}
 	counts[org]++
 	for _, a := range attendees {
 		if a.user == nil {
@@ -46,8 +46,48 @@ func (g *generator) event(org, n int, counts []int) {
 		}
 		i := g.memberIndex(a.user)
 		resp := pick(er, []string{"accepted", "accepted", "tentativelyAccepted", "none"})
-		g.addEvent(i, base, resp, created.Add(time.Minute), atts, false)
+		copies = append(copies, g.addEvent(i, base, resp, created.Add(time.Minute), atts, false))
 		counts[i]++
+	}
+	g.seriesExceptions(n, copies)
+}
+
+// seriesExceptions gives half the series a moved, a retitled and a
+// cancelled occurrence, the same in every attendee's copy (an organizer's
+// change reaches the attendees' calendars). It draws from a random source
+// of its own, so that the rest of the tenant is what it was without it.
+func (g *generator) seriesExceptions(n int, copies []*Event) {
+	master := copies[0]
+	if master.Props["type"] != "seriesMaster" {
+		return
+	}
+	r := newRand(g.t.Seed, "series-exceptions", n)
+	if !r.chance(0.5) {
+		return
+	}
+	var starts []time.Time
+	SeriesStarts(master.Props, g.o.Now.AddDate(2, 0, 0), func(t time.Time) bool {
+		starts = append(starts, t)
+		return len(starts) < 10
+	})
+	if len(starts) < 4 {
+		return
+	}
+	// Three distinct occurrences after the first, which stays as the
+	// series starts.
+	idx := r.r.Perm(len(starts) - 1)[:3]
+	moved, retitled, cancelled := starts[idx[0]+1], starts[idx[1]+1], starts[idx[2]+1]
+	_, dur, _ := SeriesSpan(master.Props)
+	subj, _ := master.Props["subject"].(string)
+	mod := master.Props["lastModifiedDateTime"]
+	for _, e := range copies {
+		e.Exceptions = map[string]*Exception{
+			OccurrenceKey(moved): {Version: e.Version, Props: Props{"start": dateTimeTimeZone(moved.Add(time.Hour)),
+				"end": dateTimeTimeZone(moved.Add(time.Hour + dur)), "lastModifiedDateTime": mod}},
+			OccurrenceKey(retitled): {Version: e.Version, Props: Props{"subject": subj + " (agenda changed)",
+				"location": locationProps(pick(r, locations), SeedOf(e.ID, "exception")), "lastModifiedDateTime": mod}},
+		}
+		e.Cancelled = map[string]bool{OccurrenceKey(cancelled): true}
 	}
 }
 

@@ -197,8 +197,16 @@ func (t *Tenant) AddEvent(mb *Mailbox, c *Calendar, e *Event) {
 	c.Log.Record(e.Version, e.ID, false, "")
 }
 
-// UpdateEvent merges props into e. Hold the write lock.
+// UpdateEvent merges props into e. A new start, end or recurrence of a
+// series master drops its exceptions and cancellations, as Outlook does
+// when a series' times change: they were keyed by the old occurrences'
+// starts. Hold the write lock.
 func (t *Tenant) UpdateEvent(mb *Mailbox, e *Event, props Props) {
+	for _, k := range []string{"start", "end", "recurrence"} {
+		if _, ok := props[k]; ok {
+			e.Exceptions, e.Cancelled = nil, nil
+		}
+	}
 	for k, v := range props {
 		e.Props[k] = v
 	}

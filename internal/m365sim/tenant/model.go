@@ -134,6 +134,10 @@ type Event struct {
 	Version     int64
 	Attachments []*Attachment
 	Deleted     bool
+	// Exceptions and Cancelled are a series master's changed and cancelled
+	// occurrences by OccurrenceKey (see series.go).
+	Exceptions map[string]*Exception
+	Cancelled  map[string]bool
 }
 
 // ContactFolder holds contacts; Log records its contacts' changes.

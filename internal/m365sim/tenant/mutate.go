@@ -21,7 +21,10 @@ type MutateOptions struct {
 	DeletedMessages int // permanently
 	RenamedFolders  int // custom mail folders
 
-	NewEvents, ChangedEvents, DeletedEvents       int
+	NewEvents, ChangedEvents, DeletedEvents int
+	// ChangedOccurrences occurrences of series are moved, retitled or
+	// cancelled, each in another series; each is an update of its master.
+	ChangedOccurrences                            int
 	NewContacts, ChangedContacts, DeletedContacts int
 
 	NewFiles, ChangedFiles, RenamedFiles, MovedFiles, DeletedFiles int
@@ -38,7 +41,7 @@ func DefaultMutateOptions(seed uint64, users int) MutateOptions {
 		Seed:        seed,
 		NewMessages: per(6, 1), ChangedMessages: per(4, 1), MovedMessages: per(2, 1), DeletedMessages: per(1, 1),
 		RenamedFolders: per(1, 5),
-		NewEvents:      per(1, 1), ChangedEvents: per(1, 2), DeletedEvents: per(1, 3),
+		NewEvents:      per(1, 1), ChangedEvents: per(1, 2), DeletedEvents: per(1, 3), ChangedOccurrences: per(1, 3),
 		NewContacts: per(1, 2), ChangedContacts: per(1, 3), DeletedContacts: per(1, 5),
 		NewFiles: per(3, 1), ChangedFiles: per(2, 1), RenamedFiles: per(1, 1), MovedFiles: per(1, 1), DeletedFiles: per(1, 1),
 		NewDriveFolders: per(1, 2), RenamedDriveFolders: per(1, 3), MovedDriveFolders: per(1, 5), DeletedDriveFolders: per(1, 5),
@@ -183,7 +186,7 @@ func newMutator(t *Tenant, o MutateOptions, rep *MutationReport) *mutator {
 		o.Period = 24 * time.Hour
 	}
 	total := o.NewMessages + o.ChangedMessages + o.MovedMessages + o.DeletedMessages + o.RenamedFolders +
-		o.NewEvents + o.ChangedEvents + o.DeletedEvents + o.NewContacts + o.ChangedContacts + o.DeletedContacts +
+		o.NewEvents + o.ChangedEvents + o.DeletedEvents + o.ChangedOccurrences + o.NewContacts + o.ChangedContacts + o.DeletedContacts +
 		o.NewFiles + o.ChangedFiles + o.RenamedFiles + o.MovedFiles + o.DeletedFiles +
 		o.NewDriveFolders + o.RenamedDriveFolders + o.MovedDriveFolders + o.DeletedDriveFolders
 	return &mutator{

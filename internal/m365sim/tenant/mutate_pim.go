@@ -48,6 +48,12 @@ func (m *mutator) events() error {
 		} else {
 			props["start"] = shiftDateTime(e.Props["start"], 24*time.Hour)
 			props["end"] = shiftDateTime(e.Props["end"], 24*time.Hour)
+			if rec := shiftRange(e.Props["recurrence"]); rec != nil {
+				// A series moves with its range: recurrenceRange's startDate
+				// "Must be the same value as the start property of the
+				// recurring event".
+				props["recurrence"] = rec
+			}
 		}
 		m.touched[e] = true
 		m.t.UpdateEvent(u.Mailbox, e, props)
@@ -64,7 +70,53 @@ func (m *mutator) events() error {
 		m.t.DeleteEvent(u.Mailbox, e)
 		m.at()
 	}
+	m.occurrences(live, owner)
 	return nil
+}
+
+// occurrences moves, retitles or cancels one occurrence of each of
+// ChangedOccurrences series. The series master records it (see
+// series.go), so it is reported as an update of the master.
+func (m *mutator) occurrences(live []*Event, owner map[*Event]*User) {
+	var series []*Event
+	for _, e := range live {
+		if e.Props["type"] == "seriesMaster" && !e.Deleted {
+			series = append(series, e)
+		}
+	}
+	for k := 0; k < m.o.ChangedOccurrences; k++ {
+		e, ok := pickUntouched(m, series)
+		if !ok {
+			break
+		}
+		m.touched[e] = true
+		var starts []time.Time
+		SeriesStarts(e.Props, m.o.Now.AddDate(1, 0, 0), func(t time.Time) bool {
+			if !e.Cancelled[OccurrenceKey(t)] {
+				starts = append(starts, t)
+			}
+			return len(starts) < 20
+		})
+		if len(starts) < 2 {
+			continue
+		}
+		orig := starts[1+m.r.intn(len(starts)-1)] // the first stays as the series starts
+		u := owner[e]
+		at := Timestamp(m.at())
+		switch m.r.intn(3) {
+		case 0:
+			_, dur, _ := SeriesSpan(e.Props)
+			m.t.UpdateOccurrence(u.Mailbox, e, orig, Props{"start": dateTimeTimeZone(orig.Add(30 * time.Minute)),
+				"end": dateTimeTimeZone(orig.Add(30*time.Minute + dur)), "lastModifiedDateTime": at})
+		case 1:
+			subj, _ := e.Props["subject"].(string)
+			m.t.UpdateOccurrence(u.Mailbox, e, orig, Props{"subject": subj + " (moved online)",
+				"location": locationProps("Microsoft Teams Meeting", SeedOf(e.ID, orig.Unix())), "lastModifiedDateTime": at})
+		default:
+			m.t.CancelOccurrence(u.Mailbox, e, orig, at)
+		}
+		m.record(Change{Kind: KindEvent, Op: OpUpdate, User: u.ID, Container: e.CalendarID, ID: e.ID})
+	}
 }
 
 // shiftDateTime moves a dateTimeTimeZone value by d; other values come
@@ -144,4 +196,28 @@ func (m *mutator) contacts() error {
 		m.at()
 	}
 	return nil
+}
+
+// shiftRange returns a copy of a patternedRecurrence whose range starts
+// and ends a day later; nil for no recurrence.
+func shiftRange(v any) any {
+	rec := asMap(v)
+	rng := asMap(rec["range"])
+	if rng == nil {
+		return nil
+	}
+	out, nr := Props{}, Props{}
+	for k, x := range rec {
+		out[k] = x
+	}
+	for k, x := range rng {
+		nr[k] = x
+	}
+	for _, k := range []string{"startDate", "endDate"} {
+		if d, err := time.Parse("2006-01-02", anyStr(nr[k])); err == nil && d.Year() > 1 {
+			nr[k] = d.AddDate(0, 0, 1).Format("2006-01-02")
+		}
+	}
+	out["range"] = nr
+	return out
 }

@@ -311,7 +311,8 @@ func (b *stateBuilder) event(payload []byte) error {
 	if b.mb.Calendars[r.CalendarID] == nil || r.Props == nil {
 		return invalid("event %s: calendar %q not found or no properties", r.ID, r.CalendarID)
 	}
-	e := &Event{ID: r.ID, CalendarID: r.CalendarID, Props: r.Props, Version: r.Version, Deleted: r.Deleted}
+	e := &Event{ID: r.ID, CalendarID: r.CalendarID, Props: r.Props, Version: r.Version, Deleted: r.Deleted,
+		Exceptions: r.Exceptions, Cancelled: r.Cancelled}
 	var err error
 	if e.Attachments, err = b.attachments(r.Attachments); err != nil {
 		return err

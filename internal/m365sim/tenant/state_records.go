@@ -125,6 +125,8 @@ type eventRec struct {
 	Version        int64
 	Attachments    []attachmentRec
 	Deleted        bool
+	Exceptions     map[string]*Exception `json:",omitempty"`
+	Cancelled      map[string]bool       `json:",omitempty"`
 }
 
 type contactFolderRec struct {
@@ -303,7 +305,8 @@ func (w *stateWalker) mailbox(mb *Mailbox) error {
 	}
 	for _, id := range stateKeys(mb.Events) {
 		e := mb.Events[id]
-		rec := eventRec{ID: e.ID, CalendarID: e.CalendarID, Props: e.Props, Version: e.Version, Deleted: e.Deleted}
+		rec := eventRec{ID: e.ID, CalendarID: e.CalendarID, Props: e.Props, Version: e.Version, Deleted: e.Deleted,
+			Exceptions: e.Exceptions, Cancelled: e.Cancelled}
 		var err error
 		if rec.Attachments, err = w.attachments(e.Attachments); err != nil {
 			return err
