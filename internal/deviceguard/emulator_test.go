@@ -3,7 +3,6 @@ package deviceguard
 import (
 	"errors"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +10,9 @@ import (
 	"github.com/safeguard365/safeguard365/internal/graph"
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/posture"
+	"github.com/safeguard365/safeguard365/internal/posture/posturetest"
 	"github.com/safeguard365/safeguard365/internal/repo"
-	"github.com/safeguard365/safeguard365/internal/secret"
+	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
 // simNow is the generator's anchor: the emulator's data is dated around
@@ -28,12 +28,7 @@ func simClients(t *testing.T, opts m365sim.Options) (*m365sim.Listener, *graph.C
 	}
 	opts.MessagesPerUser, opts.FilesPerUser = -1, -1
 	l := m365sim.Start(t, opts)
-	g, err := graph.New(graph.Config{TenantID: l.TenantID, ClientID: l.ClientID, Secret: secret.New(l.ClientSecret),
-		AuthorityHost: l.AuthorityHost, GraphURL: l.GraphURL, CACerts: l.CAPool()},
-		graph.Options{MaxAttempts: 2, RetryBaseDelay: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := simclient.TestClient(t, l, func(o *graph.Options) { o.MaxAttempts, o.RetryBaseDelay = 2, time.Millisecond })
 	m, err := g.MDE(l.URL + "/api")
 	if err != nil {
 		t.Fatal(err)
@@ -49,11 +44,7 @@ func TestScanEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, st := range inv.Sources {
-		if st.Status != posture.SourceOK {
-			t.Fatalf("source %s: %s %s", k, st.Status, st.Error)
-		}
-	}
+	posturetest.CheckCollected(t, inv)
 	eng, err := NewEngine(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -62,29 +53,14 @@ func TestScanEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string][]string{}
 	for _, r := range rep.Results {
-		switch r.Status {
-		case posture.StatusPass:
-		case posture.StatusFail, posture.StatusWarning:
-			for _, e := range r.Evidence {
-				got[r.Rule.ID] = append(got[r.Rule.ID], e.DisplayName)
-			}
-			sort.Strings(got[r.Rule.ID])
-		default:
+		if r.Status != posture.StatusPass && r.Status != posture.StatusFail && r.Status != posture.StatusWarning {
 			t.Errorf("%s: %s %s", r.Rule.ID, r.Status, r.Reason)
 		}
 	}
 	// Seed 7's first member is Adele-like; compare shapes, not names.
-	want := map[string]int{"D1": 2, "D4": 1, "D7": 1, "D8": 1, "D14": 1, "D17": 2}
-	if len(got) != len(want) {
-		t.Errorf("failing rules %v, want %v", got, want)
-	}
-	for id, n := range want {
-		if len(got[id]) != n {
-			t.Errorf("%s: %v, want %d", id, got[id], n)
-		}
-	}
+	got := posturetest.Failing(rep)
+	posturetest.CheckFailing(t, got, map[string]int{"D1": 2, "D4": 1, "D7": 1, "D8": 1, "D14": 1, "D17": 2})
 	if !slices.Contains(got["D1"], "DT-RECEPTION-01") || !strings.Contains(strings.Join(got["D4"], ""), "iPhone 12") ||
 		!slices.Equal(got["D7"], got["D8"]) || !slices.Equal(got["D17"], []string{"Turn on Microsoft Defender Antivirus real-time protection",
 		"Update Microsoft Defender Antivirus definitions"}) {

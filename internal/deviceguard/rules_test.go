@@ -1,13 +1,12 @@
 package deviceguard
 
 import (
-	"encoding/json"
-	"maps"
-	"slices"
+	"context"
 	"testing"
 	"time"
 
 	"github.com/safeguard365/safeguard365/internal/posture"
+	"github.com/safeguard365/safeguard365/internal/posture/posturetest"
 )
 
 var fixtureNow = time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
@@ -52,138 +51,78 @@ func cleanFixture() map[string]any {
 	}
 }
 
-func inventory(t testing.TB, data map[string]any) *posture.Inventory {
-	t.Helper()
-	inv := &posture.Inventory{SchemaVersion: posture.InventorySchemaVersion, Tenant: posture.Tenant{ID: "t1"}, CollectedAt: fixtureNow}
-	for _, k := range slices.Sorted(maps.Keys(data)) {
-		if err := inv.SetSource(k, data[k]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return inv
-}
-
-// clone deep-copies a fixture through JSON, so a case can change it.
-func clone(t testing.TB, m map[string]any) map[string]any {
-	b, _ := json.Marshal(m)
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 func dev(f map[string]any, i int) obj      { return f["managedDevices"].([]any)[i].(obj) }
 func prot(f map[string]any) obj            { return dev(f, 0)["windowsProtectionState"].(obj) }
 func machine(f map[string]any) obj         { return f["defenderMachines"].([]any)[0].(obj) }
 func set(m obj, k string, v any) func(obj) { return func(obj) { m[k] = v } }
 
-func evaluate(t *testing.T, data map[string]any) *posture.Report {
-	t.Helper()
-	eng, err := NewEngine(t.Context(), func() time.Time { return fixtureNow })
+// testEngine compiles the device pack once per test binary.
+var testEngine = posturetest.Engine(func(ctx context.Context) (*posture.Engine, error) {
+	return NewEngine(ctx, func() time.Time { return fixtureNow })
+})
+
+func evaluate(tb testing.TB, data map[string]any) *posture.Report {
+	tb.Helper()
+	rep, err := Scan(tb.Context(), testEngine(tb), posturetest.Inventory(tb, fixtureNow, data))
 	if err != nil {
-		t.Fatal(err)
-	}
-	rep, err := Scan(t.Context(), eng, inventory(t, data))
-	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return rep
-}
-
-func resultOf(rep *posture.Report, id string) posture.Result {
-	for _, r := range rep.Results {
-		if r.Rule.ID == id {
-			return r
-		}
-	}
-	return posture.Result{}
 }
 
 // TestRulesClean: every rule passes the clean fixture, and the pack has
 // the seventeen rules D1–D17.
 func TestRulesClean(t *testing.T) {
 	rep := evaluate(t, cleanFixture())
-	if len(rep.Results) != 17 {
-		t.Fatalf("%d rules, want 17", len(rep.Results))
-	}
-	for i, r := range rep.Results {
-		if want := "D" + itoa(i+1); r.Rule.ID != want {
-			t.Errorf("rule %d is %s, want %s", i, r.Rule.ID, want)
-		}
-		if r.Status != posture.StatusPass {
-			t.Errorf("%s: %s: %s %s", r.Rule.ID, r.Status, r.Summary, r.Reason)
-		}
-	}
+	posturetest.CheckRules(t, rep, posturetest.Numbered("D", 17))
+	posturetest.CheckAllPass(t, rep)
 }
-
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
 
 // TestRulesFail: each rule fails (or warns, for SHOULD rules) on a
 // fixture with its weakness, naming the right object, and only that rule
 // does.
 func TestRulesFail(t *testing.T) {
-	for _, tc := range []struct {
-		rule   string
-		change func(f map[string]any)
-		id     string // evidence id
-	}{
-		{"D1", func(f map[string]any) {
+	posturetest.RunWeaknesses(t, cleanFixture, evaluate, []posturetest.Weakness{
+		{Rule: "D1", Change: func(f map[string]any) {
 			d := dev(f, 1)
 			d["complianceState"] = "noncompliant"
 			d["deviceCompliancePolicyStates"] = []any{obj{"state": "nonCompliant", "settingStates": []any{obj{"settingName": "PasscodeRequired", "state": "nonCompliant"}}}}
-		}, "dev-ios"},
-		{"D2", func(f map[string]any) { dev(f, 1)["deviceCompliancePolicyStates"] = []any{obj{"state": "notAssigned"}} }, "dev-ios"},
-		{"D3", func(f map[string]any) { dev(f, 1)["isEncrypted"] = false }, "dev-ios"},
-		{"D4", func(f map[string]any) { dev(f, 1)["jailBroken"] = "True" }, "dev-ios"},
-		{"D5", func(f map[string]any) { dev(f, 1)["lastSyncDateTime"] = "2025-04-01T00:00:00Z" }, "dev-ios"},
-		{"D6", func(f map[string]any) { dev(f, 0)["osVersion"] = "10.0.19044.5011" }, "dev-win"},
-		{"D7", func(f map[string]any) { prot(f)["realTimeProtectionEnabled"] = false }, "dev-win"},
-		{"D8", func(f map[string]any) { prot(f)["signatureUpdateOverdue"] = true }, "dev-win"},
-		{"D9", func(f map[string]any) { prot(f)["tamperProtectionEnabled"] = false }, "dev-win"},
-		{"D10", func(f map[string]any) { prot(f)["deviceState"] = "fullScanPending" }, "dev-win"},
-		{"D11", func(f map[string]any) { dev(f, 0)["deviceHealthAttestationState"].(obj)["secureBoot"] = "Disabled" }, "dev-win"},
-		{"D12", func(f map[string]any) { machine(f)["healthStatus"] = "Inactive" }, "dev-win"},
-		{"D13", func(f map[string]any) { machine(f)["riskScore"] = "High" }, "m1"},
-		{"D14", func(f map[string]any) { f["deviceAlerts"].([]any)[0].(obj)["status"] = "new" }, "da1"},
-		{"D15", func(f map[string]any) { dev(f, 1)["managedDeviceOwnerType"] = "personal" }, "dev-ios"},
-		{"D16", func(f map[string]any) {
+		}, ID: "dev-ios"},
+		{Rule: "D2", Change: func(f map[string]any) { dev(f, 1)["deviceCompliancePolicyStates"] = []any{obj{"state": "notAssigned"}} }, ID: "dev-ios"},
+		{Rule: "D3", Change: func(f map[string]any) { dev(f, 1)["isEncrypted"] = false }, ID: "dev-ios"},
+		{Rule: "D4", Change: func(f map[string]any) { dev(f, 1)["jailBroken"] = "True" }, ID: "dev-ios"},
+		{Rule: "D5", Change: func(f map[string]any) { dev(f, 1)["lastSyncDateTime"] = "2025-04-01T00:00:00Z" }, ID: "dev-ios"},
+		{Rule: "D6", Change: func(f map[string]any) { dev(f, 0)["osVersion"] = "10.0.19044.5011" }, ID: "dev-win"},
+		{Rule: "D7", Change: func(f map[string]any) { prot(f)["realTimeProtectionEnabled"] = false }, ID: "dev-win"},
+		{Rule: "D8", Change: func(f map[string]any) { prot(f)["signatureUpdateOverdue"] = true }, ID: "dev-win"},
+		{Rule: "D9", Change: func(f map[string]any) { prot(f)["tamperProtectionEnabled"] = false }, ID: "dev-win"},
+		{Rule: "D10", Change: func(f map[string]any) { prot(f)["deviceState"] = "fullScanPending" }, ID: "dev-win"},
+		{Rule: "D11", Change: func(f map[string]any) { dev(f, 0)["deviceHealthAttestationState"].(obj)["secureBoot"] = "Disabled" }, ID: "dev-win"},
+		{Rule: "D12", Change: func(f map[string]any) { machine(f)["healthStatus"] = "Inactive" }, ID: "dev-win"},
+		{Rule: "D13", Change: func(f map[string]any) { machine(f)["riskScore"] = "High" }, ID: "m1"},
+		{Rule: "D14", Change: func(f map[string]any) { f["deviceAlerts"].([]any)[0].(obj)["status"] = "new" }, ID: "da1"},
+		{Rule: "D15", Change: func(f map[string]any) { dev(f, 1)["managedDeviceOwnerType"] = "personal" }, ID: "dev-ios"},
+		{Rule: "D16", Change: func(f map[string]any) {
 			dev(f, 0)["detectedApps"] = append(dev(f, 0)["detectedApps"].([]any), obj{"displayName": "AnyDesk", "version": "8.0"})
-		}, "dev-win"},
-		{"D17", func(f map[string]any) {
+		}, ID: "dev-win"},
+		{Rule: "D17", Change: func(f map[string]any) {
 			f["secureScores"].([]any)[0].(obj)["controlScores"].([]any)[0].(obj)["score"] = 4.0
-		}, "scid_2010"},
-	} {
-		t.Run(tc.rule, func(t *testing.T) {
-			f := clone(t, cleanFixture())
-			tc.change(f)
-			rep := evaluate(t, f)
-			for _, r := range rep.Results {
-				failed := r.Status == posture.StatusFail || r.Status == posture.StatusWarning
-				if r.Rule.ID == tc.rule {
-					if !failed || len(r.Evidence) != 1 || r.Evidence[0].ID != tc.id {
-						t.Errorf("%s: %s %q evidence %+v, want a failure naming %s", r.Rule.ID, r.Status, r.Summary, r.Evidence, tc.id)
-					}
-				} else if r.Status != posture.StatusPass {
-					t.Errorf("%s also %s: %s", r.Rule.ID, r.Status, r.Summary)
-				}
-			}
-		})
-	}
+		}, ID: "scid_2010"},
+	})
 }
 
 // TestRulesNotOnboarded: a Windows device without a Defender machine fails
 // D12; without the MDE source, D12 and D13 report error, not pass.
 func TestRulesNotOnboarded(t *testing.T) {
-	f := clone(t, cleanFixture())
+	f := posturetest.Clone(t, cleanFixture())
 	f["defenderMachines"] = []any{}
-	if r := resultOf(evaluate(t, f), "D12"); r.Status != posture.StatusFail || r.Evidence[0].Detail != "not onboarded to Defender for Endpoint" {
+	if r := posturetest.Result(t, evaluate(t, f), "D12"); r.Status != posture.StatusFail || r.Evidence[0].Detail != "not onboarded to Defender for Endpoint" {
 		t.Errorf("D12 without a machine: %s %+v", r.Status, r.Evidence)
 	}
 	delete(f, "defenderMachines")
 	rep := evaluate(t, f)
 	for _, id := range []string{"D12", "D13"} {
-		if r := resultOf(rep, id); r.Status != posture.StatusError {
+		if r := posturetest.Result(t, rep, id); r.Status != posture.StatusError {
 			t.Errorf("%s without defenderMachines: %s", id, r.Status)
 		}
 	}

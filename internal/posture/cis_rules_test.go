@@ -2,77 +2,33 @@ package posture_test
 
 import (
 	"context"
-	"encoding/json"
-	"os"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/safeguard365/safeguard365/internal/posture"
+	"github.com/safeguard365/safeguard365/internal/posture/posturetest"
 )
 
-// The CIS fixture, testdata/cis/compliant.json, is the SCuBA fixture with
-// what the CIS rules ask beyond SCuBA: tenant creation restricted, an admin
-// session policy (ca-admin-session) covering the fifteen CIS admin roles,
-// an Intune enrollment policy (ca-intune-enroll), medium sign-in risk
-// blocked, and approval for Privileged Role Administrator. With
-// testdata/cis/exclusions.yaml every CIS rule passes.
+// Roles the CIS cases name beyond helpers_test.go.
 const (
-	cisFixture         = "testdata/cis/compliant.json"
-	cisExclusionsFile  = "testdata/cis/exclusions.yaml"
 	rolePrivilegedRole = "e8611ab8-c189-46e8-94e1-60213ab1f814"
 	roleSecurityAdmin  = "194ae4cb-b126-40b2-bd5b-6091b380977d"
 )
 
-var (
-	cisEngineOnce sync.Once
-	cisEngine     *posture.Engine
-	cisEngineErr  error
-)
-
-// testCISEngine returns an engine with only the cis_m365 pack.
-func testCISEngine(tb testing.TB) *posture.Engine {
-	tb.Helper()
-	cisEngineOnce.Do(func() {
-		cisEngine, cisEngineErr = posture.New(context.Background(), posture.Options{Packs: []string{"cis_m365"}, Now: func() time.Time { return fixedNow }})
-	})
-	if cisEngineErr != nil {
-		tb.Fatal(cisEngineErr)
-	}
-	return cisEngine
-}
-
-func cisDoc(tb testing.TB) map[string]any {
-	tb.Helper()
-	b, err := os.ReadFile(cisFixture)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var doc map[string]any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		tb.Fatal(err)
-	}
-	return doc
-}
-
-func cisExclusions(tb testing.TB) *posture.Exclusions {
-	tb.Helper()
-	ex, err := posture.LoadExclusions(cisExclusionsFile)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return ex
-}
-
-func cisEvaluate(tb testing.TB, doc map[string]any, ex *posture.Exclusions) *posture.Report {
-	tb.Helper()
-	rep, err := testCISEngine(tb).Evaluate(context.Background(), toInventory(tb, doc), ex)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return rep
+// cis is the cis_m365 pack alone with its fixture, testdata/cis/compliant.json:
+// the SCuBA fixture with what the CIS rules ask beyond SCuBA: tenant
+// creation restricted, an admin session policy (ca-admin-session) covering
+// the fifteen CIS admin roles, an Intune enrollment policy
+// (ca-intune-enroll), medium sign-in risk blocked, and approval for
+// Privileged Role Administrator. With testdata/cis/exclusions.yaml every
+// CIS rule passes.
+var cis = fixturePack{
+	engine: posturetest.Engine(func(ctx context.Context) (*posture.Engine, error) {
+		return posture.New(ctx, posture.Options{Packs: []string{"cis_m365"}, Now: func() time.Time { return fixedNow }})
+	}),
+	compliant:  "testdata/cis/compliant.json",
+	exclusions: "testdata/cis/exclusions.yaml",
 }
 
 // adminSession edits the CIS fixture's admin session policy.
@@ -86,13 +42,7 @@ func allUsersOff(more ...edit) []edit {
 
 // cisCases: every CIS rule has at least one passing and one failing case;
 // each starts from the CIS fixture.
-var cisCases = []struct {
-	rule, name string
-	edits      []edit
-	noEx       bool
-	want       posture.Status
-	evidence   string
-}{
+var cisCases = []ruleCase{
 	// 1.1.3 Global Administrator count 2 to 4
 	{"CIS.1.1.3", "two", nil, false, posture.StatusPass, "2 user(s)"},
 	{"CIS.1.1.3", "one", []edit{{"data.roleAssignments[id=ra2]", del}}, false, posture.StatusFail, "1 user(s)"},
@@ -174,52 +124,19 @@ var cisCases = []struct {
 	{"CIS.5.3.5", "not licensed", []edit{{"data.subscribedSkus", skusE3}}, false, posture.StatusNA, "AAD_PREMIUM_P2"},
 }
 
-func TestCISRules(t *testing.T) {
-	ex := cisExclusions(t)
-	for _, tc := range cisCases {
-		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
-			doc := cisDoc(t)
-			apply(t, doc, tc.edits...)
-			useEx := ex
-			if tc.noEx {
-				useEx = nil
-			}
-			res := result(t, cisEvaluate(t, doc, useEx), tc.rule)
-			got := evidenceText(res) + res.Reason + "\n" + res.Summary
-			if res.Status != tc.want {
-				t.Fatalf("status %s, want %s\nsummary: %s\nreason: %s\nevidence:\n%s", res.Status, tc.want, res.Summary, res.Reason, evidenceText(res))
-			}
-			if !strings.Contains(got, tc.evidence) {
-				t.Errorf("evidence/reason lacks %q:\n%s", tc.evidence, got)
-			}
-			if (res.Status == posture.StatusFail || res.Status == posture.StatusWarning) && len(res.FindingIDs) == 0 {
-				t.Error("a failed result raised no finding")
-			}
-		})
-	}
-}
+// TestCISRules runs cisCases against the CIS fixture.
+func TestCISRules(t *testing.T) { cis.runCases(t, cisCases) }
 
 // TestCISRuleCoverage: every CIS rule has a passing and a failing case, and
 // its metadata follows the pack's conventions.
 func TestCISRuleCoverage(t *testing.T) {
-	seen := map[string]map[posture.Status]bool{}
-	for _, tc := range cisCases {
-		if seen[tc.rule] == nil {
-			seen[tc.rule] = map[posture.Status]bool{}
-		}
-		seen[tc.rule][tc.want] = true
-	}
-	rules := testCISEngine(t).Rules()
+	rules := cis.checkCoverage(t, cisCases)
 	if len(rules) == 0 {
 		t.Fatal("no cis_m365 rules")
 	}
 	for _, r := range rules {
-		s := seen[r.ID]
-		switch {
-		case !s[posture.StatusPass]:
-			t.Errorf("%s: no passing case", r.ID)
-		case !s[posture.StatusFail] && !s[posture.StatusWarning]:
-			t.Errorf("%s: no failing case", r.ID)
+		if r.Manual != "" {
+			t.Errorf("%s: manual, but every CIS rule needs a passing case", r.ID)
 		}
 		num, ok := strings.CutPrefix(r.ID, "CIS.")
 		if !ok || len(r.Frameworks["cis_m365"]) != 1 || r.Frameworks["cis_m365"][0] != num {
@@ -229,72 +146,20 @@ func TestCISRuleCoverage(t *testing.T) {
 			t.Errorf("%s: pack %q, %d references", r.ID, r.Pack, len(r.References))
 		}
 	}
-	for id := range seen {
-		if !slices.ContainsFunc(rules, func(r *posture.Rule) bool { return r.ID == id }) {
-			t.Errorf("cases for unknown rule %s", id)
-		}
-	}
 }
 
 // TestCISCompliantFixture checks the fixture is what the cases assume.
 func TestCISCompliantFixture(t *testing.T) {
-	rep := cisEvaluate(t, cisDoc(t), cisExclusions(t))
-	for _, res := range rep.Results {
-		if res.Status != posture.StatusPass {
-			t.Errorf("%s: %s (%s %s)", res.Rule.ID, res.Status, res.Summary, res.Reason)
-		}
-	}
+	posturetest.CheckAllPass(t, cis.evaluate(t, cis.doc(t), cis.loadExclusions(t)))
 }
 
 // TestCISSourceErrors: a required source that failed or is missing makes
 // the rule report error naming it.
-func TestCISSourceErrors(t *testing.T) {
-	for _, r := range testCISEngine(t).Rules() {
-		for _, src := range r.Sources {
-			for _, mode := range []string{"error", "missing"} {
-				t.Run(r.ID+"/"+src+"/"+mode, func(t *testing.T) {
-					doc := cisDoc(t)
-					if mode == "error" {
-						apply(t, doc, sourceError(src))
-					} else {
-						apply(t, doc, edit{"sources." + src, del}, edit{"data." + src, del})
-					}
-					res := result(t, cisEvaluate(t, doc, cisExclusions(t)), r.ID)
-					if res.Status != posture.StatusError || !strings.Contains(res.Reason, src) {
-						t.Fatalf("status %s reason %q, want error naming %s", res.Status, res.Reason, src)
-					}
-				})
-			}
-		}
-	}
-}
+func TestCISSourceErrors(t *testing.T) { cis.checkSourceErrors(t) }
 
 // TestCISLicenceGating: a gated rule is na without its plan and error when
 // the licences are unknown.
-func TestCISLicenceGating(t *testing.T) {
-	gated := 0
-	for _, r := range testCISEngine(t).Rules() {
-		if len(r.ServicePlans) == 0 {
-			continue
-		}
-		gated++
-		t.Run(r.ID, func(t *testing.T) {
-			doc := cisDoc(t)
-			apply(t, doc, edit{"data.subscribedSkus", skusE3})
-			if res := result(t, cisEvaluate(t, doc, cisExclusions(t)), r.ID); res.Status != posture.StatusNA || !strings.Contains(res.Reason, "not licensed") {
-				t.Errorf("unlicensed: %s %q, want na", res.Status, res.Reason)
-			}
-			doc = cisDoc(t)
-			apply(t, doc, sourceError("subscribedSkus"))
-			if res := result(t, cisEvaluate(t, doc, cisExclusions(t)), r.ID); res.Status != posture.StatusError || !strings.Contains(res.Reason, "subscribedSkus") {
-				t.Errorf("licences unknown: %s %q, want error", res.Status, res.Reason)
-			}
-		})
-	}
-	if gated == 0 {
-		t.Error("no licence-gated CIS rule")
-	}
-}
+func TestCISLicenceGating(t *testing.T) { cis.checkLicenceGating(t) }
 
 // TestCISWithSCuBA: both packs load together (distinct packages and ids),
 // and a rule id of one pack in the exclusions file of the other is still
@@ -308,17 +173,17 @@ func TestCISWithSCuBA(t *testing.T) {
 	for _, r := range eng.Rules() {
 		n[r.Pack]++
 	}
-	if n["scuba_aad"] != 34 || n["cis_m365"] != len(testCISEngine(t).Rules()) || len(n) != 2 {
+	if n["scuba_aad"] != 34 || n["cis_m365"] != len(cis.engine(t).Rules()) || len(n) != 2 {
 		t.Errorf("rules per pack: %v", n)
 	}
-	rep, err := eng.Evaluate(context.Background(), toInventory(t, cisDoc(t)), cisExclusions(t))
+	rep, err := eng.Evaluate(context.Background(), toInventory(t, cis.doc(t)), cis.loadExclusions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res := result(t, rep, "CIS.1.1.3"); res.Status != posture.StatusPass {
 		t.Errorf("CIS.1.1.3 with both packs: %s", res.Status)
 	}
-	if _, err := testCISEngine(t).Evaluate(context.Background(), toInventory(t, cisDoc(t)), fixtureExclusions(t)); err == nil {
+	if _, err := cis.engine(t).Evaluate(context.Background(), toInventory(t, cis.doc(t)), fixtureExclusions(t)); err == nil {
 		t.Error("SCuBA exclusions accepted by an engine without the SCuBA rules")
 	}
 }

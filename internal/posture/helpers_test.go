@@ -8,11 +8,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/safeguard365/safeguard365/internal/posture"
+	"github.com/safeguard365/safeguard365/internal/posture/posturetest"
 )
 
 // The fixture tenant: testdata/compliant.json passes every automated rule
@@ -29,28 +29,28 @@ const (
 
 var fixedNow = time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 
-var (
-	engineOnce sync.Once
-	engine     *posture.Engine
-	engineErr  error
-)
-
-// testEngine returns the built-in engine, compiled once for the package.
-func testEngine(tb testing.TB) *posture.Engine {
-	tb.Helper()
-	engineOnce.Do(func() {
-		engine, engineErr = posture.New(context.Background(), posture.Options{Now: func() time.Time { return fixedNow }})
-	})
-	if engineErr != nil {
-		tb.Fatal(engineErr)
-	}
-	return engine
+// fixturePack is a rule pack under test with its fixture tenant: the
+// compliant inventory passes every automated rule of the pack when
+// evaluated with the exclusions file.
+type fixturePack struct {
+	engine     func(testing.TB) *posture.Engine
+	compliant  string // inventory, as JSON
+	exclusions string // exclusions file the compliant inventory needs
 }
 
-// fixture returns the compliant inventory as generic JSON, for editing.
-func fixture(tb testing.TB) map[string]any {
+// scuba is the built-in engine (the scuba_aad pack) and its fixture.
+var scuba = fixturePack{
+	engine: posturetest.Engine(func(ctx context.Context) (*posture.Engine, error) {
+		return posture.New(ctx, posture.Options{Now: func() time.Time { return fixedNow }})
+	}),
+	compliant:  "testdata/compliant.json",
+	exclusions: "testdata/exclusions.yaml",
+}
+
+// doc returns the compliant inventory as generic JSON, for editing.
+func (p fixturePack) doc(tb testing.TB) map[string]any {
 	tb.Helper()
-	b, err := os.ReadFile("testdata/compliant.json")
+	b, err := os.ReadFile(p.compliant)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -61,13 +61,129 @@ func fixture(tb testing.TB) map[string]any {
 	return doc
 }
 
-func fixtureExclusions(tb testing.TB) *posture.Exclusions {
+// loadExclusions loads the exclusions the compliant inventory needs.
+func (p fixturePack) loadExclusions(tb testing.TB) *posture.Exclusions {
 	tb.Helper()
-	ex, err := posture.LoadExclusions("testdata/exclusions.yaml")
+	ex, err := posture.LoadExclusions(p.exclusions)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return ex
+}
+
+// evaluate grades doc with the pack's engine.
+func (p fixturePack) evaluate(tb testing.TB, doc map[string]any, ex *posture.Exclusions) *posture.Report {
+	tb.Helper()
+	rep, err := p.engine(tb).Evaluate(context.Background(), toInventory(tb, doc), ex)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rep
+}
+
+// ruleCase is one fixture case of a pack: edits to the compliant
+// inventory, and the status rule must then report.
+type ruleCase struct {
+	rule, name string
+	edits      []edit
+	noEx       bool           // evaluate without the pack's exclusions file
+	want       posture.Status // expected status
+	evidence   string         // substring expected in the evidence (or reason)
+}
+
+// runCases runs each case as a subtest named rule/name.
+func (p fixturePack) runCases(t *testing.T, cases []ruleCase) {
+	ex := p.loadExclusions(t)
+	for _, tc := range cases {
+		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
+			doc := p.doc(t)
+			apply(t, doc, tc.edits...)
+			useEx := ex
+			if tc.noEx {
+				useEx = nil
+			}
+			posturetest.CheckResult(t, p.evaluate(t, doc, useEx), tc.rule, tc.want, tc.evidence)
+		})
+	}
+}
+
+// checkCoverage checks that cases test every rule of the pack with a
+// passing and a failing case (manual rules: an na case), and returns the
+// rules.
+func (p fixturePack) checkCoverage(t *testing.T, cases []ruleCase) []*posture.Rule {
+	t.Helper()
+	want := map[string][]posture.Status{}
+	for _, tc := range cases {
+		want[tc.rule] = append(want[tc.rule], tc.want)
+	}
+	rules := p.engine(t).Rules()
+	posturetest.CheckCoverage(t, rules, want)
+	return rules
+}
+
+// checkSourceErrors marks each source a rule needs as failed, then as
+// missing, and expects error naming the source, never pass or fail.
+func (p fixturePack) checkSourceErrors(t *testing.T) {
+	for _, r := range p.engine(t).Rules() {
+		for _, src := range r.Sources {
+			for _, mode := range []string{"error", "missing"} {
+				t.Run(r.ID+"/"+src+"/"+mode, func(t *testing.T) {
+					doc := p.doc(t)
+					if mode == "error" {
+						apply(t, doc, sourceError(src))
+					} else {
+						apply(t, doc, edit{"sources." + src, del}, edit{"data." + src, del})
+					}
+					res := result(t, p.evaluate(t, doc, p.loadExclusions(t)), r.ID)
+					if res.Status != posture.StatusError || !strings.Contains(res.Reason, src) {
+						t.Fatalf("%s: status %s reason %q, want error naming %s", r.ID, res.Status, res.Reason, src)
+					}
+				})
+			}
+		}
+	}
+}
+
+// checkLicenceGating: without its service plan a gated automated rule is
+// na; when the licences could not be collected it is error. The pack must
+// have a gated rule.
+func (p fixturePack) checkLicenceGating(t *testing.T) {
+	gated := 0
+	for _, r := range p.engine(t).Rules() {
+		if len(r.ServicePlans) == 0 || r.Manual != "" {
+			continue
+		}
+		gated++
+		t.Run(r.ID, func(t *testing.T) {
+			doc := p.doc(t)
+			apply(t, doc, edit{"data.subscribedSkus", skusE3})
+			if res := result(t, p.evaluate(t, doc, p.loadExclusions(t)), r.ID); res.Status != posture.StatusNA || !strings.Contains(res.Reason, "not licensed") {
+				t.Errorf("%s unlicensed: %s %q, want na", r.ID, res.Status, res.Reason)
+			}
+			doc = p.doc(t)
+			apply(t, doc, sourceError("subscribedSkus"))
+			if res := result(t, p.evaluate(t, doc, p.loadExclusions(t)), r.ID); res.Status != posture.StatusError || !strings.Contains(res.Reason, "subscribedSkus") {
+				t.Errorf("%s licences unknown: %s %q, want error", r.ID, res.Status, res.Reason)
+			}
+		})
+	}
+	if gated == 0 {
+		t.Error("no licence-gated rule")
+	}
+}
+
+// testEngine returns the built-in engine, compiled once for the package.
+func testEngine(tb testing.TB) *posture.Engine { return scuba.engine(tb) }
+
+// fixture returns the compliant inventory as generic JSON, for editing.
+func fixture(tb testing.TB) map[string]any { return scuba.doc(tb) }
+
+func fixtureExclusions(tb testing.TB) *posture.Exclusions { return scuba.loadExclusions(tb) }
+
+// evaluate grades doc with the built-in engine.
+func evaluate(tb testing.TB, doc map[string]any, ex *posture.Exclusions) *posture.Report {
+	tb.Helper()
+	return scuba.evaluate(tb, doc, ex)
 }
 
 // del as an edit value removes the key or array element.
@@ -164,32 +280,9 @@ func toInventory(tb testing.TB, doc map[string]any) *posture.Inventory {
 	return inv
 }
 
-// evaluate grades doc with the built-in engine.
-func evaluate(tb testing.TB, doc map[string]any, ex *posture.Exclusions) *posture.Report {
-	tb.Helper()
-	rep, err := testEngine(tb).Evaluate(context.Background(), toInventory(tb, doc), ex)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return rep
-}
-
 func result(tb testing.TB, rep *posture.Report, id string) posture.Result {
 	tb.Helper()
-	res, ok := rep.Result(id)
-	if !ok {
-		tb.Fatalf("no result for %s", id)
-	}
-	return res
-}
-
-// evidenceText flattens a result's evidence for substring checks.
-func evidenceText(res posture.Result) string {
-	var b strings.Builder
-	for _, e := range res.Evidence {
-		b.WriteString(e.Type + " " + e.ID + " " + e.DisplayName + " " + e.Detail + "\n")
-	}
-	return b.String()
+	return posturetest.Result(tb, rep, id)
 }
 
 // Plans without Entra ID P2 or Intune.

@@ -1,10 +1,10 @@
 package posture_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/safeguard365/safeguard365/internal/posture"
+	"github.com/safeguard365/safeguard365/internal/posture/posturetest"
 )
 
 const ca = "data.conditionalAccessPolicies"
@@ -15,13 +15,7 @@ const noExclusions = true
 // ruleCases exercise every rule of the scuba_aad pack: each automated rule
 // has at least one passing and one failing case; manual rules report na.
 // Every case starts from testdata/compliant.json.
-var ruleCases = []struct {
-	rule, name string
-	edits      []edit
-	noEx       bool           // evaluate without testdata/exclusions.yaml
-	want       posture.Status // expected status
-	evidence   string         // substring expected in the evidence (or reason)
-}{
+var ruleCases = []ruleCase{
 	// 1.1 legacy authentication
 	{"MS.AAD.1.1v1", "compliant", nil, false, posture.StatusPass, "ca-legacy"},
 	{"MS.AAD.1.1v1", "all client apps also count", []edit{{ca + "[id=ca-legacy].conditions.clientAppTypes", []any{"all"}}}, false, posture.StatusPass, "ca-legacy"},
@@ -220,72 +214,21 @@ func manyMembers(n int) []any {
 	return out
 }
 
-func TestRules(t *testing.T) {
-	ex := fixtureExclusions(t)
-	for _, tc := range ruleCases {
-		t.Run(tc.rule+"/"+tc.name, func(t *testing.T) {
-			doc := fixture(t)
-			apply(t, doc, tc.edits...)
-			useEx := ex
-			if tc.noEx {
-				useEx = nil
-			}
-			res := result(t, evaluate(t, doc, useEx), tc.rule)
-			got := evidenceText(res) + res.Reason + "\n" + res.Summary
-			if res.Status != tc.want {
-				t.Fatalf("status %s, want %s\nsummary: %s\nreason: %s\nevidence:\n%s", res.Status, tc.want, res.Summary, res.Reason, evidenceText(res))
-			}
-			if !strings.Contains(got, tc.evidence) {
-				t.Errorf("evidence/reason lacks %q:\n%s", tc.evidence, got)
-			}
-			if (res.Status == posture.StatusFail || res.Status == posture.StatusWarning) && len(res.FindingIDs) == 0 {
-				t.Error("a failed result raised no finding")
-			}
-		})
-	}
-}
+// TestRules runs ruleCases against the compliant fixture.
+func TestRules(t *testing.T) { scuba.runCases(t, ruleCases) }
 
 // TestRuleCoverage checks that every loaded rule has a passing and a
 // failing case above (manual rules: an na case).
 func TestRuleCoverage(t *testing.T) {
-	seen := map[string]map[posture.Status]bool{}
-	for _, tc := range ruleCases {
-		if seen[tc.rule] == nil {
-			seen[tc.rule] = map[posture.Status]bool{}
-		}
-		seen[tc.rule][tc.want] = true
-	}
-	rules := testEngine(t).Rules()
-	if len(rules) != 34 {
+	if rules := scuba.checkCoverage(t, ruleCases); len(rules) != 34 {
 		t.Errorf("scuba_aad has %d rules, the baseline 34", len(rules))
-	}
-	for _, r := range rules {
-		s := seen[r.ID]
-		switch {
-		case r.Manual != "":
-			if !s[posture.StatusNA] {
-				t.Errorf("%s: no na case", r.ID)
-			}
-		case !s[posture.StatusPass]:
-			t.Errorf("%s: no passing case", r.ID)
-		case !s[posture.StatusFail] && !s[posture.StatusWarning]:
-			t.Errorf("%s: no failing case", r.ID)
-		}
 	}
 }
 
 // TestCompliantFixture checks the fixture is what the cases assume.
 func TestCompliantFixture(t *testing.T) {
 	rep := evaluate(t, fixture(t), fixtureExclusions(t))
-	for _, res := range rep.Results {
-		want := posture.StatusPass
-		if res.Rule.Manual != "" {
-			want = posture.StatusNA
-		}
-		if res.Status != want {
-			t.Errorf("%s: %s (%s %s), want %s", res.Rule.ID, res.Status, res.Summary, res.Reason, want)
-		}
-	}
+	posturetest.CheckAllPass(t, rep)
 	if got := rep.Summary.Score; got != 100 {
 		t.Errorf("score %d, want 100", got)
 	}
@@ -293,47 +236,12 @@ func TestCompliantFixture(t *testing.T) {
 
 // TestSourceErrors marks each source a rule needs as failed, then as
 // missing, and expects Error naming the source, never pass or fail.
-func TestSourceErrors(t *testing.T) {
-	for _, r := range testEngine(t).Rules() {
-		for _, src := range r.Sources {
-			for _, mode := range []string{"error", "missing"} {
-				t.Run(r.ID+"/"+src+"/"+mode, func(t *testing.T) {
-					doc := fixture(t)
-					if mode == "error" {
-						apply(t, doc, sourceError(src))
-					} else {
-						apply(t, doc, edit{"sources." + src, del}, edit{"data." + src, del})
-					}
-					res := result(t, evaluate(t, doc, fixtureExclusions(t)), r.ID)
-					if res.Status != posture.StatusError || !strings.Contains(res.Reason, src) {
-						t.Fatalf("status %s reason %q, want error naming %s", res.Status, res.Reason, src)
-					}
-				})
-			}
-		}
-	}
-}
+func TestSourceErrors(t *testing.T) { scuba.checkSourceErrors(t) }
 
 // TestLicenceGating: without the service plan a gated rule is na; when the
 // licences could not be collected it is error.
 func TestLicenceGating(t *testing.T) {
-	for _, r := range testEngine(t).Rules() {
-		if len(r.ServicePlans) == 0 || r.Manual != "" {
-			continue
-		}
-		t.Run(r.ID, func(t *testing.T) {
-			doc := fixture(t)
-			apply(t, doc, edit{"data.subscribedSkus", skusE3})
-			if res := result(t, evaluate(t, doc, fixtureExclusions(t)), r.ID); res.Status != posture.StatusNA || !strings.Contains(res.Reason, "not licensed") {
-				t.Errorf("unlicensed: %s %q, want na", res.Status, res.Reason)
-			}
-			doc = fixture(t)
-			apply(t, doc, sourceError("subscribedSkus"))
-			if res := result(t, evaluate(t, doc, fixtureExclusions(t)), r.ID); res.Status != posture.StatusError || !strings.Contains(res.Reason, "subscribedSkus") {
-				t.Errorf("licences unknown: %s %q, want error", res.Status, res.Reason)
-			}
-		})
-	}
+	scuba.checkLicenceGating(t)
 	// A suspended SKU does not license anything.
 	doc := fixture(t)
 	apply(t, doc, edit{"data.subscribedSkus[0].capabilityStatus", "Suspended"})
@@ -350,6 +258,6 @@ func TestNearMisses(t *testing.T) {
 	apply(t, doc, edit{ca + "[id=ca-legacy].conditions.users.includeUsers", []any{userAdele}})
 	res := result(t, evaluate(t, doc, fixtureExclusions(t)), "MS.AAD.1.1v1")
 	if res.Status != posture.StatusFail || len(res.Evidence) != 1 || res.Evidence[0].ID != "ca-legacy" {
-		t.Errorf("1.1: %s with evidence\n%s", res.Status, evidenceText(res))
+		t.Errorf("1.1: %s with evidence\n%s", res.Status, posturetest.EvidenceText(res))
 	}
 }

@@ -6,30 +6,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/safeguard365/safeguard365/internal/posture"
-)
-
-var (
-	adEngineOnce sync.Once
-	adEngine     *posture.Engine
-	adEngineErr  error
+	"github.com/safeguard365/safeguard365/internal/posture/posturetest"
 )
 
 // testADEngine compiles the ad pack once per test binary.
-func testADEngine(tb testing.TB) *posture.Engine {
-	tb.Helper()
-	adEngineOnce.Do(func() {
-		adEngine, adEngineErr = NewADEngine(context.Background(), func() time.Time { return time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC) })
-	})
-	if adEngineErr != nil {
-		tb.Fatal(adEngineErr)
-	}
-	return adEngine
-}
+var testADEngine = posturetest.Engine(func(ctx context.Context) (*posture.Engine, error) {
+	return NewADEngine(ctx, func() time.Time { return time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC) })
+})
 
 func loadFixture(tb testing.TB, name string) *posture.Inventory {
 	tb.Helper()
@@ -59,6 +46,32 @@ func names(res posture.Result) []string {
 	return out
 }
 
+// ruleWant is what a rule must report: its status and the display names
+// of its evidence, exactly.
+type ruleWant struct {
+	status posture.Status
+	names  []string
+}
+
+// checkNames asserts that rep holds a result for exactly the rules in
+// want, each with the wanted status and evidence names.
+func checkNames(tb testing.TB, rep *posture.Report, want map[string]ruleWant) {
+	tb.Helper()
+	if len(rep.Results) != len(want) {
+		tb.Fatalf("%d results, want %d", len(rep.Results), len(want))
+	}
+	for _, res := range rep.Results {
+		w, ok := want[res.Rule.ID]
+		if !ok {
+			tb.Errorf("%s: no expectation", res.Rule.ID)
+			continue
+		}
+		if res.Status != w.status || !slices.Equal(names(res), w.names) {
+			tb.Errorf("%s: %s %v, want %s %v\n%s", res.Rule.ID, res.Status, names(res), w.status, w.names, res.Summary)
+		}
+	}
+}
+
 func TestADPackRules(t *testing.T) {
 	rules := testADEngine(t).Rules()
 	if len(rules) != 22 {
@@ -82,20 +95,12 @@ func TestADPackRules(t *testing.T) {
 
 // TestADCleanFixture: testdata/ad_clean.json passes every rule.
 func TestADCleanFixture(t *testing.T) {
-	rep := evaluateAD(t, loadFixture(t, "ad_clean.json"))
-	for _, res := range rep.Results {
-		if res.Status != posture.StatusPass {
-			t.Errorf("%s: %s: %s %s %v", res.Rule.ID, res.Status, res.Summary, res.Reason, res.Evidence)
-		}
-	}
+	posturetest.CheckAllPass(t, evaluateAD(t, loadFixture(t, "ad_clean.json")))
 }
 
 // weakWant is what each rule finds in testdata/ad_weak.json: the status
 // and the evidence display names, exactly.
-var weakWant = map[string]struct {
-	status posture.Status
-	names  []string
-}{
+var weakWant = map[string]ruleWant{
 	"SG.AD.1":  {posture.StatusFail, []string{"krbtgt"}},
 	"SG.AD.2":  {posture.StatusFail, []string{"bob"}},
 	"SG.AD.3":  {posture.StatusFail, []string{"svc_admin", "svc_sql"}},
@@ -124,18 +129,8 @@ var weakWant = map[string]struct {
 // the planted objects as evidence, each named by DN and sAMAccountName.
 func TestADWeakFixture(t *testing.T) {
 	rep := evaluateAD(t, loadFixture(t, "ad_weak.json"))
-	if len(rep.Results) != len(weakWant) {
-		t.Fatalf("%d results, want %d", len(rep.Results), len(weakWant))
-	}
+	checkNames(t, rep, weakWant)
 	for _, res := range rep.Results {
-		want, ok := weakWant[res.Rule.ID]
-		if !ok {
-			t.Errorf("%s: no expectation", res.Rule.ID)
-			continue
-		}
-		if res.Status != want.status || !slices.Equal(names(res), want.names) {
-			t.Errorf("%s: %s %v, want %s %v\n%s", res.Rule.ID, res.Status, names(res), want.status, want.names, res.Summary)
-		}
 		for _, e := range res.Evidence {
 			if e.ID == "" || e.DisplayName == "" || e.Detail == "" {
 				t.Errorf("%s: incomplete evidence %+v", res.Rule.ID, e)

@@ -27,10 +27,7 @@ func (s *sambaDC) config(now time.Time) ADConfig {
 // gets wrong by default (Administrator unprotected, no LAPS, 7-character
 // passwords without lockout, quota 10, functional level 2008 R2, no
 // Recycle Bin, and a krbtgt key that is now 200 days old).
-var sambaWant = map[string]struct {
-	status posture.Status
-	names  []string
-}{
+var sambaWant = map[string]ruleWant{
 	"SG.AD.1":  {posture.StatusFail, []string{"krbtgt"}},
 	"SG.AD.2":  {posture.StatusFail, []string{"bob"}},
 	"SG.AD.3":  {posture.StatusFail, []string{"svc_admin", "svc_sql"}},
@@ -68,11 +65,8 @@ func TestSambaPlantedWeaknesses(t *testing.T) {
 		t.Errorf("domain: %+v", ad.Domain)
 	}
 	rep := evaluateAD(t, inv)
+	checkNames(t, rep, sambaWant)
 	for _, res := range rep.Results {
-		want := sambaWant[res.Rule.ID]
-		if res.Status != want.status || !slices.Equal(names(res), want.names) {
-			t.Errorf("%s: %s %v, want %s %v\n%s", res.Rule.ID, res.Status, names(res), want.status, want.names, res.Summary)
-		}
 		for _, e := range res.Evidence {
 			// Clean objects must never be evidence.
 			if e.DisplayName == "dave" || e.DisplayName == "CLEAN01$" {

@@ -2,7 +2,6 @@ package userguard
 
 import (
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,8 @@ import (
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
 	"github.com/safeguard365/safeguard365/internal/posture"
-	"github.com/safeguard365/safeguard365/internal/secret"
+	"github.com/safeguard365/safeguard365/internal/posture/posturetest"
+	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
 // simNow is the emulator generator's anchor: its data is dated around it.
@@ -25,13 +25,7 @@ func simClient(t *testing.T, opts m365sim.Options) (*m365sim.Listener, *graph.Cl
 	}
 	opts.MessagesPerUser, opts.FilesPerUser = -1, -1
 	l := m365sim.Start(t, opts)
-	g, err := graph.New(graph.Config{TenantID: l.TenantID, ClientID: l.ClientID, Secret: secret.New(l.ClientSecret),
-		AuthorityHost: l.AuthorityHost, GraphURL: l.GraphURL, CACerts: l.CAPool()},
-		graph.Options{MaxAttempts: 2, RetryBaseDelay: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return l, g
+	return l, simclient.TestClient(t, l, func(o *graph.Options) { o.MaxAttempts, o.RetryBaseDelay = 2, time.Millisecond })
 }
 
 // simUPNs maps the emulator's user ids to UPNs.
@@ -47,19 +41,6 @@ func simUPNs(t *testing.T, l *m365sim.Listener) map[string]string {
 	return out
 }
 
-func failing(rep *posture.Report) map[string][]string {
-	got := map[string][]string{}
-	for _, r := range rep.Results {
-		if r.Status == posture.StatusFail || r.Status == posture.StatusWarning {
-			for _, e := range r.Evidence {
-				got[r.Rule.ID] = append(got[r.Rule.ID], e.DisplayName)
-			}
-			sort.Strings(got[r.Rule.ID])
-		}
-	}
-	return got
-}
-
 // TestCloudScanEmulator collects the emulated tenant's identity sources
 // and finds exactly the planted weaknesses.
 func TestCloudScanEmulator(t *testing.T) {
@@ -68,11 +49,7 @@ func TestCloudScanEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, st := range inv.Sources {
-		if st.Status != posture.SourceOK {
-			t.Fatalf("source %s: %s %s", k, st.Status, st.Error)
-		}
-	}
+	posturetest.CheckCollected(t, inv)
 	eng, err := NewCloudEngine(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -89,19 +66,11 @@ func TestCloudScanEmulator(t *testing.T) {
 			t.Errorf("%s: error %s", r.Rule.ID, r.Reason)
 		}
 	}
-	got := failing(rep)
+	got := posturetest.Failing(rep)
 	for id, ev := range got {
 		t.Logf("%s: %v", id, ev)
 	}
-	want := map[string]int{"I1": 2, "I5": 2, "I6": 1, "I8": 1, "I11": 1, "I12": 2, "I13": 1, "I14": 2}
-	if len(got) != len(want) {
-		t.Errorf("failing rules %v, want %v", got, want)
-	}
-	for id, n := range want {
-		if len(got[id]) != n {
-			t.Errorf("%s: %v, want %d", id, got[id], n)
-		}
-	}
+	posturetest.CheckFailing(t, got, map[string]int{"I1": 2, "I5": 2, "I6": 1, "I8": 1, "I11": 1, "I12": 2, "I13": 1, "I14": 2})
 	// The planted people: the guest is the stale account, the high-risk
 	// user is the one with the leaked credentials and the MDI alert.
 	var guest, risky string

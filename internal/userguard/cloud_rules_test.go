@@ -1,14 +1,13 @@
 package userguard
 
 import (
+	"context"
 	"encoding/json"
-	"maps"
-	"slices"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/safeguard365/safeguard365/internal/posture"
+	"github.com/safeguard365/safeguard365/internal/posture/posturetest"
 )
 
 var cloudNow = time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
@@ -62,39 +61,20 @@ func cloudClean() map[string]any {
 	}
 }
 
-func cloudInventory(t testing.TB, data map[string]any) *posture.Inventory {
-	t.Helper()
-	inv := &posture.Inventory{SchemaVersion: posture.InventorySchemaVersion, Tenant: posture.Tenant{ID: "t1"}, CollectedAt: cloudNow}
-	for _, k := range slices.Sorted(maps.Keys(data)) {
-		if err := inv.SetSource(k, data[k]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return inv
-}
+// cloudEngine compiles the identity pack once per test binary.
+var cloudEngine = posturetest.Engine(func(ctx context.Context) (*posture.Engine, error) {
+	return NewCloudEngine(ctx, func() time.Time { return cloudNow })
+})
 
-func cloudClone(t testing.TB, m map[string]any) map[string]any {
-	b, _ := json.Marshal(m)
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func evalCloud(t *testing.T, data map[string]any) *posture.Report {
-	t.Helper()
-	eng, err := NewCloudEngine(t.Context(), func() time.Time { return cloudNow })
-	if err != nil {
-		t.Fatal(err)
-	}
+func evalCloud(tb testing.TB, data map[string]any) *posture.Report {
+	tb.Helper()
 	ex := &posture.Exclusions{}
 	if err := json.Unmarshal([]byte(`{"rules":{"I5":{"users":["a1"]}}}`), ex); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	rep, err := eng.Evaluate(t.Context(), cloudInventory(t, data), ex)
+	rep, err := cloudEngine(tb).Evaluate(tb.Context(), posturetest.Inventory(tb, cloudNow, data), ex)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	return rep
 }
@@ -105,81 +85,52 @@ func item(f map[string]any, src string, i int) obj { return f[src].([]any)[i].(o
 // fixture.
 func TestCloudRulesClean(t *testing.T) {
 	rep := evalCloud(t, cloudClean())
-	if len(rep.Results) != 15 {
-		t.Fatalf("%d rules, want 15", len(rep.Results))
-	}
-	for i, r := range rep.Results {
-		if want := "I" + strconv.Itoa(i+1); r.Rule.ID != want {
-			t.Errorf("rule %d is %s, want %s", i, r.Rule.ID, want)
-		}
-		if r.Status != posture.StatusPass {
-			t.Errorf("%s: %s: %s %s", r.Rule.ID, r.Status, r.Summary, r.Reason)
-		}
-	}
+	posturetest.CheckRules(t, rep, posturetest.Numbered("I", 15))
+	posturetest.CheckAllPass(t, rep)
 }
 
 // TestCloudRulesFail: each rule fails (or warns) on its weakness, naming
 // the right object, and only that rule does.
 func TestCloudRulesFail(t *testing.T) {
-	for _, tc := range []struct {
-		rule   string
-		change func(f map[string]any)
-		id     string
-	}{
-		{"I1", func(f map[string]any) {
+	posturetest.RunWeaknesses(t, cloudClean, evalCloud, []posturetest.Weakness{
+		{Rule: "I1", Change: func(f map[string]any) {
 			r := item(f, SourceRegistration, 1)
 			r["isMfaRegistered"], r["isMfaCapable"], r["methodsRegistered"] = false, false, []any{}
-		}, "a2"},
-		{"I2", func(f map[string]any) { item(f, SourceRegistration, 2)["isMfaCapable"] = false }, "u1"},
-		{"I3", func(f map[string]any) { item(f, SourceRegistration, 1)["methodsRegistered"] = []any{"mobilePhone"} }, "a2"},
-		{"I4", func(f map[string]any) {
+		}, ID: "a2"},
+		{Rule: "I2", Change: func(f map[string]any) { item(f, SourceRegistration, 2)["isMfaCapable"] = false }, ID: "u1"},
+		{Rule: "I3", Change: func(f map[string]any) { item(f, SourceRegistration, 1)["methodsRegistered"] = []any{"mobilePhone"} }, ID: "a2"},
+		{Rule: "I4", Change: func(f map[string]any) {
 			f[SourceRoleEligibility] = []any{}
 			f[SourceRoleAssignments] = f[SourceRoleAssignments].([]any)[:1]
-		}, gaRole},
-		{"I5", func(f map[string]any) { f[SourceRoleEligibility] = []any{} }, "a2"},
-		{"I6", func(f map[string]any) { item(f, SourceRiskyUsers, 1)["riskLevel"] = "high" }, "a2"},
-		{"I7", func(f map[string]any) { item(f, SourceRiskySPs, 0)["riskState"] = "atRisk" }, "sp1"},
-		{"I8", func(f map[string]any) { item(f, SourceRiskDetections, 0)["riskState"] = "atRisk" }, "d1"},
-		{"I9", func(f map[string]any) {
+		}, ID: gaRole},
+		{Rule: "I5", Change: func(f map[string]any) { f[SourceRoleEligibility] = []any{} }, ID: "a2"},
+		{Rule: "I6", Change: func(f map[string]any) { item(f, SourceRiskyUsers, 1)["riskLevel"] = "high" }, ID: "a2"},
+		{Rule: "I7", Change: func(f map[string]any) { item(f, SourceRiskySPs, 0)["riskState"] = "atRisk" }, ID: "sp1"},
+		{Rule: "I8", Change: func(f map[string]any) { item(f, SourceRiskDetections, 0)["riskState"] = "atRisk" }, ID: "d1"},
+		{Rule: "I9", Change: func(f map[string]any) {
 			f[SourceSignInSummary].(obj)["users"].([]any)[0].(obj)["legacyClients"] = obj{"IMAP4": 3.0}
-		}, "u1"},
-		{"I10", func(f map[string]any) {
+		}, ID: "u1"},
+		{Rule: "I10", Change: func(f map[string]any) {
 			s := f[SourceSignInSummary].(obj)
 			s["byConditionalAccessStatus"].(obj)["notApplied"] = 40.0
 			s["users"].([]any)[0].(obj)["conditionalAccessNotApplied"] = 40.0
-		}, "u1"},
-		{"I11", func(f map[string]any) {
+		}, ID: "u1"},
+		{Rule: "I11", Change: func(f map[string]any) {
 			item(f, SourceUsers, 3)["signInActivity"].(obj)["lastSuccessfulSignInDateTime"] = "2025-01-01T00:00:00Z"
-		}, "g1"},
-		{"I12", func(f map[string]any) {
+		}, ID: "g1"},
+		{Rule: "I12", Change: func(f map[string]any) {
 			item(f, SourceSecureScores, 0)["controlScores"].([]any)[0].(obj)["score"] = 6.0
-		}, "AdminMFAV2"},
-		{"I13", func(f map[string]any) { item(f, SourceIdentityAlerts, 0)["status"] = "new" }, "al1"},
-		{"I14", func(f map[string]any) { item(f, SourceSensors, 0)["deploymentStatus"] = "disconnected" }, "se1"},
-		{"I15", func(f map[string]any) { item(f, SourceRoleAudits, 0)["activityDateTime"] = "2025-05-30T00:00:00Z" }, "ad1"},
-	} {
-		t.Run(tc.rule, func(t *testing.T) {
-			f := cloudClone(t, cloudClean())
-			tc.change(f)
-			rep := evalCloud(t, f)
-			for _, r := range rep.Results {
-				failed := r.Status == posture.StatusFail || r.Status == posture.StatusWarning
-				if r.Rule.ID == tc.rule {
-					if !failed || len(r.Evidence) != 1 || r.Evidence[0].ID != tc.id {
-						t.Errorf("%s: %s %q evidence %+v, want a failure naming %s", r.Rule.ID, r.Status, r.Summary, r.Evidence, tc.id)
-					}
-				} else if r.Status != posture.StatusPass {
-					t.Errorf("%s also %s: %s", r.Rule.ID, r.Status, r.Summary)
-				}
-			}
-		})
-	}
+		}, ID: "AdminMFAV2"},
+		{Rule: "I13", Change: func(f map[string]any) { item(f, SourceIdentityAlerts, 0)["status"] = "new" }, ID: "al1"},
+		{Rule: "I14", Change: func(f map[string]any) { item(f, SourceSensors, 0)["deploymentStatus"] = "disconnected" }, ID: "se1"},
+		{Rule: "I15", Change: func(f map[string]any) { item(f, SourceRoleAudits, 0)["activityDateTime"] = "2025-05-30T00:00:00Z" }, ID: "ad1"},
+	})
 }
 
 // TestCloudRulesMissingSource: a source that was not collected makes its
 // rules report error, not pass.
 func TestCloudRulesMissingSource(t *testing.T) {
-	f := cloudClone(t, cloudClean())
+	f := posturetest.Clone(t, cloudClean())
 	delete(f, SourceRiskyUsers)
 	for _, r := range evalCloud(t, f).Results {
 		if (r.Rule.ID == "I6") != (r.Status == posture.StatusError) {
