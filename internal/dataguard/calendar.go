@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/url"
 	"strings"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -52,42 +50,10 @@ func (calendarWorkload) run(ctx context.Context, rr *resourceRun) error {
 		}
 		cals = append(cals, c)
 	}
-	rr.next.Calendars = make(map[string]*folderState, len(cals))
-	rr.containers = len(cals)
-
-	live := make(map[string]bool, len(cals))
-	for _, c := range cals {
-		live[c.ID] = true
-	}
-	if rr.prev != nil {
-		for id, fs := range rr.prev.Calendars {
-			if live[id] {
-				continue
-			}
-			if _, err := rr.w.Remove(ctx, CalendarDir(id)); err != nil {
-				return err
-			}
-			rr.dropFailures(id)
-			rr.addCounts(Counts{Deleted: int64(fs.Items)})
-		}
-	}
-
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(rr.opts.FolderWorkers)
-	for _, c := range cals {
-		if gctx.Err() != nil {
-			break
-		}
-		j := &calendarJob{rr: rr, cal: c, written: map[string]bool{}}
-		if rr.prev != nil {
-			j.prev = rr.prev.Calendars[c.ID]
-		}
-		g.Go(func() error { return j.run(gctx) })
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return ctx.Err()
+	return backupContainers(ctx, rr, calendarSet, cals, func(c graph.Calendar) string { return c.ID },
+		func(ctx context.Context, c graph.Calendar, prev *folderState) error {
+			return (&calendarJob{rr: rr, cal: c, prev: prev}).run(ctx)
+		})
 }
 
 // calendarJob is the backup of one calendar.
@@ -96,11 +62,7 @@ type calendarJob struct {
 	cal  graph.Calendar
 	prev *folderState // nil for a calendar the previous snapshot does not have
 
-	old     map[string]eventMark // the previous snapshot's index; read-only
-	mu      sync.Mutex
-	cur     map[string]eventMark // becomes this snapshot's index
-	written map[string]bool      // ids rewritten this run
-	dirty   bool
+	idx itemIndex[eventMark] // loaded by load, before anything else
 }
 
 func (j *calendarJob) run(ctx context.Context) error {
@@ -114,34 +76,15 @@ func (j *calendarJob) run(ctx context.Context) error {
 	if err := j.load(ctx); err != nil {
 		return err
 	}
-	err := j.sync(ctx)
-	switch {
-	case err == nil:
-		rr.itemOK(c.ID, "")
-	case errors.As(err, new(repoError)) || ctx.Err() != nil:
-		return err
-	default:
-		// The listing broke off: what was stored stays, nothing is
-		// removed, and the next run lists the calendar again.
-		if ferr := rr.itemFailed(ctx, c.ID, "", fmt.Errorf("list events of calendar %q: %w", c.Name, err)); ferr != nil {
-			return ferr
-		}
-	}
-	if j.dirty {
-		if err := writeIndex(ctx, rr.w, calendarIndexPath(c.ID), j.cur, rr.opts.Now()); err != nil {
-			return err
-		}
-	}
-	fs.Items = len(j.cur)
-	rr.addCounts(setCounts(j.old, j.cur, j.written))
-	if err := rr.w.CloseDir(ctx, CalendarDir(c.ID)); err != nil {
+	// A listing that broke off is recorded: what was stored stays, nothing
+	// is removed, and the next run lists the calendar again.
+	if err := rr.containerResult(ctx, c.ID, fmt.Sprintf("list events of calendar %q", c.Name), j.sync(ctx)); err != nil {
 		return err
 	}
-	rr.maybeFlush(ctx)
-	rr.mu.Lock()
-	rr.next.Calendars[c.ID] = fs
-	rr.mu.Unlock()
-	return nil
+	if err := j.idx.finish(ctx, rr, calendarIndexPath(c.ID), fs); err != nil {
+		return err
+	}
+	return rr.closeContainer(ctx, calendarSet, c.ID, fs)
 }
 
 // load reads the calendar's index from the previous snapshot. A calendar
@@ -167,7 +110,7 @@ func (j *calendarJob) load(ctx context.Context) error {
 			}
 		}
 	}
-	j.old, j.cur = old, maps.Clone(old)
+	j.idx.set(old)
 	return nil
 }
 
@@ -178,7 +121,7 @@ func (j *calendarJob) load(ctx context.Context) error {
 // Only a complete listing removes the stored events it did not report.
 func (j *calendarJob) sync(ctx context.Context) error {
 	rr := j.rr
-	full := len(j.old) == 0
+	full := len(j.idx.old) == 0
 	opts := &graph.ListOptions{Select: eventMarkSelect, Top: eventMarkPage}
 	if full {
 		opts = &graph.ListOptions{Top: eventFullPage}
@@ -199,7 +142,7 @@ func (j *calendarJob) sync(ctx context.Context) error {
 			continue // offset paging can repeat an event that moved up a page
 		}
 		seen[ev.ID] = true
-		if old, had := j.old[ev.ID]; had && ev.ChangeKey != "" && old.CK == ev.ChangeKey {
+		if old, had := j.idx.old[ev.ID]; had && ev.ChangeKey != "" && old.CK == ev.ChangeKey {
 			continue
 		}
 		g.Go(func() error { return j.apply(gctx, ev, full) })
@@ -213,7 +156,7 @@ func (j *calendarJob) sync(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	for id := range j.old {
+	for id := range j.idx.old {
 		if !seen[id] {
 			if err := j.remove(ctx, id); err != nil {
 				return err
@@ -228,15 +171,7 @@ func (j *calendarJob) sync(ctx context.Context) error {
 // return nil; the event keeps its stored version and its old mark, so the
 // next run's listing finds it changed again and retries it.
 func (j *calendarJob) apply(ctx context.Context, ev graph.Event, listed bool) error {
-	err := j.store(ctx, ev, listed)
-	if err == nil {
-		j.rr.itemOK(j.cal.ID, ev.ID)
-		return nil
-	}
-	if errors.As(err, new(repoError)) {
-		return err
-	}
-	return j.rr.itemFailed(ctx, j.cal.ID, ev.ID, err)
+	return j.rr.itemResult(ctx, j.cal.ID, ev.ID, j.store(ctx, ev, listed))
 }
 
 // store writes an event's JSON and its attachments. listed says ev came
@@ -250,7 +185,7 @@ func (j *calendarJob) store(ctx context.Context, ev graph.Event, listed bool) er
 		}
 		ev = *e
 	}
-	old, had := j.old[ev.ID]
+	old, had := j.idx.old[ev.ID]
 	// The series is read before anything is written, so that a failure
 	// leaves the event as stored before.
 	var series *EventSeries
@@ -280,11 +215,7 @@ func (j *calendarJob) store(ctx context.Context, ev graph.Event, listed bool) er
 			return repoError{err}
 		}
 	}
-	j.mu.Lock()
-	j.cur[ev.ID] = eventMark{CK: ev.ChangeKey, Type: ev.Type, Att: atts, Series: series != nil}
-	j.written[ev.ID] = true
-	j.dirty = true
-	j.mu.Unlock()
+	j.idx.put(ev.ID, eventMark{CK: ev.ChangeKey, Type: ev.Type, Att: atts, Series: series != nil})
 	change := ChangeMetadata
 	switch {
 	case !had:
@@ -385,24 +316,14 @@ func (j *calendarJob) removeAttachment(ctx context.Context, eventID, id string) 
 
 // remove drops an event and its attachments from the snapshot.
 func (j *calendarJob) remove(ctx context.Context, id string) error {
-	j.mu.Lock()
-	_, had := j.cur[id]
-	delete(j.cur, id)
-	if had {
-		j.dirty = true
-	}
-	j.mu.Unlock()
-	if !had {
+	if !j.idx.drop(id) {
 		return nil
 	}
 	jsonPath, attDir := EventPaths(j.cal.ID, id)
-	for _, p := range []string{jsonPath, attDir, EventSeriesPath(j.cal.ID, id)} {
-		if _, err := j.rr.w.Remove(ctx, p); err != nil {
-			return repoError{err}
-		}
+	if err := j.rr.removeItem(ctx, j.cal.ID, id, jsonPath, attDir, EventSeriesPath(j.cal.ID, id)); err != nil {
+		return err
 	}
 	j.rr.itemOK(j.cal.ID, id)
-	j.rr.itemDone(j.cal.ID, id, ChangeDeleted, 0)
 	return nil
 }
 

@@ -2,12 +2,7 @@ package dataguard
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"maps"
-	"sync"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/safeguard365/safeguard365/internal/graph"
 )
@@ -26,42 +21,10 @@ func (contactsWorkload) run(ctx context.Context, rr *resourceRun) error {
 	if err != nil {
 		return err
 	}
-	rr.next.ContactFolders = make(map[string]*folderState, len(folders))
-	rr.containers = len(folders)
-
-	live := make(map[string]bool, len(folders))
-	for _, f := range folders {
-		live[f.ID] = true
-	}
-	if rr.prev != nil {
-		for id, fs := range rr.prev.ContactFolders {
-			if live[id] {
-				continue
-			}
-			if _, err := rr.w.Remove(ctx, ContactFolderDir(id)); err != nil {
-				return err
-			}
-			rr.dropFailures(id)
-			rr.addCounts(Counts{Deleted: int64(fs.Items)})
-		}
-	}
-
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(rr.opts.FolderWorkers)
-	for _, f := range folders {
-		if gctx.Err() != nil {
-			break
-		}
-		j := &contactFolderJob{rr: rr, f: f.ContactFolder, isDefault: f.isDefault, written: map[string]bool{}}
-		if rr.prev != nil {
-			j.prev = rr.prev.ContactFolders[f.ID]
-		}
-		g.Go(func() error { return j.run(gctx) })
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return ctx.Err()
+	return backupContainers(ctx, rr, contactFolderSet, folders, func(f contactFolder) string { return f.ID },
+		func(ctx context.Context, f contactFolder, prev *folderState) error {
+			return (&contactFolderJob{rr: rr, f: f.ContactFolder, isDefault: f.isDefault, prev: prev}).run(ctx)
+		})
 }
 
 // contactFolder is a folder to back up. The default folder's JSON is read
@@ -139,13 +102,7 @@ type contactFolderJob struct {
 	isDefault bool
 	prev      *folderState // nil for a folder the previous snapshot does not have
 
-	mu      sync.Mutex
-	loaded  bool
-	old     map[string]contactMark // the previous snapshot's index
-	cur     map[string]contactMark // becomes this snapshot's index
-	written map[string]bool        // ids rewritten this run
-	dirty   bool
-	link    string // the delta link of the last completed round
+	idx itemIndex[contactMark] // loaded by load
 }
 
 func (j *contactFolderJob) run(ctx context.Context) error {
@@ -163,96 +120,49 @@ func (j *contactFolderJob) run(ctx context.Context) error {
 			}
 		}
 	}
-
-	startLink := link
-	err := j.round(ctx, link)
-	if (graph.IsResyncRequired(err) || errors.Is(err, errIndexMissing)) && link != "" {
-		// The token expired: enumerate this folder again and reconcile.
-		rr.mu.Lock()
-		rr.resyncs++
-		rr.mu.Unlock()
-		startLink = ""
-		err = j.round(ctx, "")
-	}
-	newLink := startLink
-	switch {
-	case err == nil:
-		newLink = j.link
-		rr.itemOK(f.ID, "")
-	case errors.As(err, new(repoError)) || ctx.Err() != nil:
-		return err
-	default:
-		if ferr := rr.itemFailed(ctx, f.ID, "", fmt.Errorf("delta of contact folder %q: %w", f.DisplayName, err)); ferr != nil {
-			return ferr
-		}
-	}
-	fs.DeltaLink = newLink
-
-	if j.loaded {
-		if j.dirty {
-			if err := writeIndex(ctx, rr.w, contactIndexPath(f.ID), j.cur, rr.opts.Now()); err != nil {
-				return err
-			}
-		}
-		fs.Items = len(j.cur)
-		rr.addCounts(setCounts(j.old, j.cur, j.written))
-	} else {
-		rr.addCounts(Counts{Unchanged: int64(fs.Items)})
-	}
-	if err := rr.w.CloseDir(ctx, ContactFolderDir(f.ID)); err != nil {
+	var err error
+	fs.DeltaLink, _, err = rr.syncDelta(ctx, f.ID, fmt.Sprintf("delta of contact folder %q", f.DisplayName), link, j.round)
+	if err != nil {
 		return err
 	}
-	rr.maybeFlush(ctx)
-	rr.mu.Lock()
-	rr.next.ContactFolders[f.ID] = fs
-	rr.mu.Unlock()
-	return nil
+	if err := j.idx.finish(ctx, rr, contactIndexPath(f.ID), fs); err != nil {
+		return err
+	}
+	return rr.closeContainer(ctx, contactFolderSet, f.ID, fs)
 }
 
 // round runs one delta round from link ("" for a full round) and applies
 // its changes in order. A full round ends by removing the stored contacts
-// it did not report. j.link is set when the round completes.
-func (j *contactFolderJob) round(ctx context.Context, link string) error {
+// it did not report. It returns the round's delta link once the round
+// completes.
+func (j *contactFolderJob) round(ctx context.Context, link string) (string, error) {
 	rr, f := j.rr, j.f
 	full := link == ""
 	seen := map[string]bool{}
 	d := rr.c.ContactsDelta(ctx, rr.res.ID, f.ID, link, &graph.DeltaOptions{PageSize: contactPageSize})
 	for it, err := range d.All() {
 		if err != nil {
-			return err
+			return "", err
 		}
 		if err := j.load(ctx, full); err != nil {
-			return err
+			return "", err
 		}
 		if it.Removed {
 			delete(seen, it.ID)
 			if err := j.remove(ctx, it.ID); err != nil {
-				return err
+				return "", err
 			}
 			continue
 		}
 		seen[it.ID] = true
 		if err := j.store(ctx, &it.Item); err != nil {
-			return err
+			return "", err
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	if err := j.idx.endRound(ctx, full, seen, j.load, j.remove); err != nil {
+		return "", err
 	}
-	if full {
-		if err := j.load(ctx, true); err != nil {
-			return err
-		}
-		for id := range j.cur {
-			if !seen[id] {
-				if err := j.remove(ctx, id); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	j.link = d.DeltaLink()
-	return nil
+	return d.DeltaLink(), nil
 }
 
 // load reads the folder's index from the previous snapshot, once. As for
@@ -260,9 +170,9 @@ func (j *contactFolderJob) round(ctx context.Context, link string) error {
 // errIndexMissing outside a full round and is rebuilt from the directory in
 // one.
 func (j *contactFolderJob) load(ctx context.Context, full bool) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.loaded {
+	j.idx.mu.Lock()
+	defer j.idx.mu.Unlock()
+	if j.idx.loaded {
 		return nil
 	}
 	old := map[string]contactMark{}
@@ -286,7 +196,7 @@ func (j *contactFolderJob) load(ctx context.Context, full bool) error {
 			}
 		}
 	}
-	j.old, j.cur, j.loaded = old, maps.Clone(old), true
+	j.idx.set(old)
 	return nil
 }
 
@@ -294,9 +204,7 @@ func (j *contactFolderJob) load(ctx context.Context, full bool) error {
 // skipped by its changeKey.
 func (j *contactFolderJob) store(ctx context.Context, c *graph.Contact) error {
 	rr := j.rr
-	j.mu.Lock()
-	old, had := j.cur[c.ID]
-	j.mu.Unlock()
+	old, had := j.idx.get(c.ID)
 	if had && c.ChangeKey != "" && old.CK == c.ChangeKey {
 		return nil
 	}
@@ -304,11 +212,7 @@ func (j *contactFolderJob) store(ctx context.Context, c *graph.Contact) error {
 	if err := rr.w.WriteFile(ctx, ContactPath(j.f.ID, c.ID), bytesReader(c.Raw), mtime); err != nil {
 		return repoError{err}
 	}
-	j.mu.Lock()
-	j.cur[c.ID] = contactMark{CK: c.ChangeKey}
-	j.written[c.ID] = true
-	j.dirty = true
-	j.mu.Unlock()
+	j.idx.put(c.ID, contactMark{CK: c.ChangeKey})
 	change := ChangeMetadata
 	if !had {
 		change = ChangeNew
@@ -319,19 +223,8 @@ func (j *contactFolderJob) store(ctx context.Context, c *graph.Contact) error {
 
 // remove drops a contact from the snapshot, if it has it.
 func (j *contactFolderJob) remove(ctx context.Context, id string) error {
-	j.mu.Lock()
-	_, had := j.cur[id]
-	delete(j.cur, id)
-	if had {
-		j.dirty = true
-	}
-	j.mu.Unlock()
-	if !had {
+	if !j.idx.drop(id) {
 		return nil
 	}
-	if _, err := j.rr.w.Remove(ctx, ContactPath(j.f.ID, id)); err != nil {
-		return repoError{err}
-	}
-	j.rr.itemDone(j.f.ID, id, ChangeDeleted, 0)
-	return nil
+	return j.rr.removeItem(ctx, j.f.ID, id, ContactPath(j.f.ID, id))
 }

@@ -2,7 +2,6 @@ package dataguard
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -44,40 +43,11 @@ func (mailWorkload) run(ctx context.Context, rr *resourceRun) error {
 		}
 		folders = append(folders, f)
 	}
-	rr.next.Folders = make(map[string]*folderState, len(folders))
-	rr.containers = len(folders)
-
-	// Folders that are gone take their messages with them.
-	live := make(map[string]bool, len(folders))
-	for _, f := range folders {
-		live[f.ID] = true
-	}
-	if rr.prev != nil {
-		for id, fs := range rr.prev.Folders {
-			if live[id] {
-				continue
-			}
-			if _, err := rr.w.Remove(ctx, MailFolderDir(id)); err != nil {
-				return err
-			}
-			rr.dropFailures(id)
-			rr.addCounts(Counts{Deleted: int64(fs.Items)})
-		}
-	}
-
 	mbx := &mailbox{rr: rr}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(rr.opts.FolderWorkers)
-	for _, f := range folders {
-		if gctx.Err() != nil {
-			break
-		}
-		g.Go(func() error { return newFolderJob(mbx, f).run(gctx) })
-	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	return ctx.Err()
+	return backupContainers(ctx, rr, mailFolderSet, folders, func(f graph.MailFolder) string { return f.ID },
+		func(ctx context.Context, f graph.MailFolder, prev *folderState) error {
+			return (&folderJob{mb: mbx, rr: rr, f: f, prev: prev}).run(ctx)
+		})
 }
 
 // mailbox is what the folders of one mailbox share: where the previous
@@ -125,23 +95,8 @@ type folderJob struct {
 	f    graph.MailFolder
 	prev *folderState // nil for a folder the previous snapshot does not have
 
-	mu      sync.Mutex
-	loaded  bool
-	old     map[string]mailMark // the previous snapshot's index
-	cur     map[string]mailMark // becomes this snapshot's index
-	written map[string]bool     // ids rewritten this run
-	dirty   bool
-	order   ordering
-	link    string // the delta link of the last completed round
-}
-
-func newFolderJob(mb *mailbox, f graph.MailFolder) *folderJob {
-	rr := mb.rr
-	j := &folderJob{mb: mb, rr: rr, f: f, written: map[string]bool{}}
-	if rr.prev != nil {
-		j.prev = rr.prev.Folders[f.ID]
-	}
-	return j
+	idx   itemIndex[mailMark] // loaded by load
+	order ordering
 }
 
 func (j *folderJob) run(ctx context.Context) error {
@@ -157,31 +112,9 @@ func (j *folderJob) run(ctx context.Context) error {
 			return err
 		}
 	}
-
-	startLink := link
-	err := j.round(ctx, link)
-	if (graph.IsResyncRequired(err) || errors.Is(err, errIndexMissing)) && link != "" {
-		// The token expired: enumerate this folder again and reconcile.
-		rr.mu.Lock()
-		rr.resyncs++
-		rr.mu.Unlock()
-		startLink = ""
-		err = j.round(ctx, "")
-	}
-	var newLink string
-	switch {
-	case err == nil:
-		newLink = j.link
-		rr.itemOK(f.ID, "")
-	case errors.As(err, new(repoError)) || ctx.Err() != nil:
+	newLink, startLink, err := rr.syncDelta(ctx, f.ID, fmt.Sprintf("delta of folder %q", f.DisplayName), link, j.round)
+	if err != nil {
 		return err
-	default:
-		// The folder could not be listed: keep what the previous snapshot
-		// has and try again next run.
-		if ferr := rr.itemFailed(ctx, f.ID, "", fmt.Errorf("delta of folder %q: %w", f.DisplayName, err)); ferr != nil {
-			return ferr
-		}
-		newLink = startLink
 	}
 	if rr.hasFailures(f.ID) {
 		// Hold the link back, so that the next round reports the failed
@@ -189,27 +122,10 @@ func (j *folderJob) run(ctx context.Context) error {
 		newLink = startLink
 	}
 	fs.DeltaLink = newLink
-
-	if j.loaded {
-		if j.dirty {
-			if err := writeIndex(ctx, rr.w, mailIndexPath(f.ID), j.cur, rr.opts.Now()); err != nil {
-				return err
-			}
-		}
-		fs.Items = len(j.cur)
-		rr.addCounts(setCounts(j.old, j.cur, j.written))
-	} else {
-		rr.addCounts(Counts{Unchanged: int64(fs.Items)})
-	}
-	// The folder is complete: write its directory now and free its memory.
-	if err := rr.w.CloseDir(ctx, MailFolderDir(f.ID)); err != nil {
+	if err := j.idx.finish(ctx, rr, mailIndexPath(f.ID), fs); err != nil {
 		return err
 	}
-	rr.maybeFlush(ctx)
-	rr.mu.Lock()
-	rr.next.Folders[f.ID] = fs
-	rr.mu.Unlock()
-	return nil
+	return rr.closeContainer(ctx, mailFolderSet, f.ID, fs)
 }
 
 // setCounts compares a container's index before and after the run.
@@ -236,9 +152,9 @@ func setCounts[M any](old, cur map[string]M, written map[string]bool) Counts {
 
 // round runs one delta round from link ("" for a full round) and applies
 // its changes with up to itemWorkers messages in flight. A full round
-// ends by removing the stored messages it did not report. j.link is set
-// when the round completes.
-func (j *folderJob) round(ctx context.Context, link string) error {
+// ends by removing the stored messages it did not report. It returns the
+// round's delta link once the round completes.
+func (j *folderJob) round(ctx context.Context, link string) (string, error) {
 	rr, f := j.rr, j.f
 	full := link == ""
 	var seen map[string]bool
@@ -267,26 +183,13 @@ func (j *folderJob) round(ctx context.Context, link string) error {
 		g.Go(j.order.run(gctx, it.ID, func(ctx context.Context) error { return j.apply(ctx, it) }))
 	}
 	if werr := g.Wait(); werr != nil {
-		return werr
+		return "", werr
 	}
 	if rerr != nil {
-		return rerr
+		return "", rerr
 	}
-	if err := ctx.Err(); err != nil {
-		return err
+	if err := j.idx.endRound(ctx, full, seen, j.load, j.remove); err != nil {
+		return "", err
 	}
-	if full {
-		if err := j.load(ctx, true); err != nil {
-			return err
-		}
-		for id := range j.cur {
-			if !seen[id] {
-				if err := j.remove(ctx, id); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	j.link = d.DeltaLink()
-	return nil
+	return d.DeltaLink(), nil
 }

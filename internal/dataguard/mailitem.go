@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"maps"
 	"net/url"
 	"strings"
 	"time"
@@ -24,9 +23,9 @@ var errIndexMissing = errors.New("folder index missing")
 // empty marks, so that the round can reconcile it; otherwise a missing
 // index of a non-empty folder returns errIndexMissing.
 func (j *folderJob) load(ctx context.Context, full bool) error {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.loaded {
+	j.idx.mu.Lock()
+	defer j.idx.mu.Unlock()
+	if j.idx.loaded {
 		return nil
 	}
 	old := map[string]mailMark{}
@@ -47,7 +46,7 @@ func (j *folderJob) load(ctx context.Context, full bool) error {
 			}
 		}
 	}
-	j.old, j.cur, j.loaded = old, maps.Clone(old), true
+	j.idx.set(old)
 	return nil
 }
 
@@ -75,15 +74,7 @@ func (j *folderJob) apply(ctx context.Context, it graph.DeltaItem[graph.Message]
 		j.rr.itemOK(j.f.ID, it.ID)
 		return j.remove(ctx, it.ID)
 	}
-	err := j.store(ctx, it.ID, &it.Item)
-	if err == nil {
-		j.rr.itemOK(j.f.ID, it.ID)
-		return nil
-	}
-	if errors.As(err, new(repoError)) {
-		return err
-	}
-	return j.rr.itemFailed(ctx, j.f.ID, it.ID, err)
+	return j.rr.itemResult(ctx, j.f.ID, it.ID, j.store(ctx, it.ID, &it.Item))
 }
 
 // store writes a new or changed message. Its MIME is downloaded only when
@@ -98,9 +89,7 @@ func (j *folderJob) store(ctx context.Context, id string, m *graph.Message) erro
 	if err != nil {
 		return err
 	}
-	j.mu.Lock()
-	old, had := j.cur[id]
-	j.mu.Unlock()
+	old, had := j.idx.get(id)
 	if had && m.ChangeKey != "" && old.CK == m.ChangeKey {
 		return nil // reported again, unchanged
 	}
@@ -125,11 +114,7 @@ func (j *folderJob) store(ctx context.Context, id string, m *graph.Message) erro
 	if err := rr.w.WriteFile(ctx, jsonPath, bytes.NewReader(m.Raw), timeOr(m.LastModifiedDateTime, m.ReceivedDateTime, rr.opts.Now())); err != nil {
 		return repoError{err}
 	}
-	j.mu.Lock()
-	j.cur[id] = mailMark{CK: m.ChangeKey, FP: fp}
-	j.written[id] = true
-	j.dirty = true
-	j.mu.Unlock()
+	j.idx.put(id, mailMark{CK: m.ChangeKey, FP: fp})
 	if !had {
 		change = ChangeNew
 	}
@@ -165,24 +150,11 @@ func (j *folderJob) carryMoved(ctx context.Context, id, fp string, m *graph.Mess
 
 // remove drops a message from the snapshot, if it has it.
 func (j *folderJob) remove(ctx context.Context, id string) error {
-	j.mu.Lock()
-	_, had := j.cur[id]
-	delete(j.cur, id)
-	if had {
-		j.dirty = true
-	}
-	j.mu.Unlock()
-	if !had {
+	if !j.idx.drop(id) {
 		return nil
 	}
 	emlPath, jsonPath := MessagePaths(j.f.ID, id)
-	for _, p := range []string{emlPath, jsonPath} {
-		if _, err := j.rr.w.Remove(ctx, p); err != nil {
-			return repoError{err}
-		}
-	}
-	j.rr.itemDone(j.f.ID, id, ChangeDeleted, 0)
-	return nil
+	return j.rr.removeItem(ctx, j.f.ID, id, emlPath, jsonPath)
 }
 
 // metadataOnly are the message properties that do not appear in its MIME:

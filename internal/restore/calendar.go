@@ -12,35 +12,15 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/safeguard365/safeguard365/internal/dataguard"
 	"github.com/safeguard365/safeguard365/internal/graph"
 )
 
-// calendarPaths lists a calendar snapshot's calendars by name.
-func calendarPaths(_ context.Context, v *dataguard.View) ([]string, error) {
-	var out []string
-	for _, c := range v.Calendars() {
-		out = append(out, c.Name)
-	}
-	return out, nil
-}
-
-// calendarIDs lists a calendar snapshot's calendar and event ids.
-func calendarIDs(ctx context.Context, v *dataguard.View) (map[string]bool, error) {
-	out := map[string]bool{}
-	for _, c := range v.Calendars() {
-		out[c.ID] = true
-		evs, err := v.Events(ctx, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range evs {
-			out[e.ID] = true
-		}
-	}
-	return out, nil
+// calendars are the containers of a calendar snapshot, by name.
+var calendars = containerKind[dataguard.CalendarRef, dataguard.EventRef]{
+	name: "calendar", containers: (*dataguard.View).Calendars, items: (*dataguard.View).Events,
+	ref:    func(c dataguard.CalendarRef) (string, string) { return c.ID, c.Name },
+	itemID: func(e dataguard.EventRef) string { return e.ID },
 }
 
 // calendarDest is where a calendar snapshot goes: calendars are flat, so
@@ -122,52 +102,19 @@ func normStart(s *graph.DateTimeTimeZone) string {
 
 // restoreCalendar restores a calendar snapshot: each selected calendar's
 // events go to the target calendar of the same name (the default one to
-// the default one), found or created, ItemWorkers at a time.
+// the default one), found or created, ItemWorkers at a time (see
+// restoreItems).
 func restoreCalendar(ctx context.Context, j *job) error {
 	cr := &calendarRestorer{job: j, user: j.sum.TargetID, byName: map[string]*calendarNode{}}
 	if err := cr.listCalendars(ctx); err != nil {
 		return err
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(j.req.ItemWorkers)
-	for _, cal := range j.v.Calendars() {
-		if gctx.Err() != nil {
-			break
-		}
-		evs, err := j.v.Events(gctx, cal.ID)
-		if err != nil {
-			j.fail(ctx, j.ref(cal.ID, cal.Name), err)
-			continue
-		}
-		calSelected := j.selectItem(cal.ID, cal.Name) // by path, or the calendar's id among the items
-		var sel []dataguard.EventRef
-		for _, e := range evs {
-			if calSelected || j.selectItem(e.ID, cal.Name) {
-				sel = append(sel, e)
-			}
-		}
-		if len(sel) == 0 {
-			continue
-		}
-		j.selected(len(sel))
-		node, err := cr.target(gctx, cal)
-		if err == nil {
-			err = node.loadIndex(gctx, cr)
-		}
-		if err != nil {
-			for _, e := range sel {
-				j.fail(ctx, j.ref(e.ID, cal.Name), fmt.Errorf("calendar %q: %w", cal.Name, err))
-			}
-			continue
-		}
-		for _, e := range sel {
-			g.Go(func() error {
-				cr.restoreEvent(gctx, node, cal, e)
-				return nil
-			})
-		}
+	// A calendar selected by path, or by its id among the items, brings all
+	// its events.
+	selected := func(cal dataguard.CalendarRef, id string) bool {
+		return j.selectItem(cal.ID, cal.Name) || j.selectItem(id, cal.Name)
 	}
-	return g.Wait()
+	return restoreItems(ctx, j, calendars, selected, cr)
 }
 
 // calendarRestorer restores the events of one calendar snapshot.
@@ -263,7 +210,7 @@ var calendarIndexSelect = []string{"id", "iCalUId", "subject", "start", "isOrgan
 
 // loadIndex lists the calendar's events once (single instances and series
 // masters; nothing for a calendar created by this run).
-func (n *calendarNode) loadIndex(ctx context.Context, cr *calendarRestorer) error {
+func (cr *calendarRestorer) loadIndex(ctx context.Context, n *calendarNode) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.loaded {
@@ -339,47 +286,36 @@ func (n *calendarNode) lookup(original bool, m eventMeta) []string {
 
 // eventState is what the attempts at restoring one event know.
 type eventState struct {
-	id        string // the created event
-	ambiguous bool   // the last create may have created it
-	attached  map[string]bool
-	attUnsure bool
-	before    []string
+	itemCreate // the event
+	attached   map[string]bool
+	attUnsure  bool
+	before     []string
 }
 
-// restoreEvent restores one event into the calendar node, or counts it in a
+// delete deletes an event of the target.
+func (cr *calendarRestorer) delete(ctx context.Context, id string) error {
+	return cr.job.c.DeleteEvent(ctx, cr.user, id)
+}
+
+// restore restores one event into the calendar node, or counts it in a
 // dry run.
-func (cr *calendarRestorer) restoreEvent(ctx context.Context, node *calendarNode, cal dataguard.CalendarRef, e dataguard.EventRef) {
+func (cr *calendarRestorer) restore(ctx context.Context, node *calendarNode, cal dataguard.CalendarRef, e dataguard.EventRef) {
 	j := cr.job
 	ref := j.ref(e.ID, cal.Name)
-	var raw map[string]json.RawMessage
-	if err := j.v.ReadJSON(ctx, e.JSON, &raw); err != nil {
-		j.fail(ctx, ref, fmt.Errorf("read stored properties: %w", err))
-		return
-	}
-	var meta eventMeta
-	b, _ := json.Marshal(raw)
-	if err := json.Unmarshal(b, &meta); err != nil {
-		j.fail(ctx, ref, fmt.Errorf("decode stored properties: %w", err))
+	raw, meta, err := readStored[eventMeta](ctx, j.v, e.JSON)
+	if err != nil {
+		j.fail(ctx, ref, err)
 		return
 	}
 	ref.Path = cal.Name + "/" + meta.Subject
 	existing := node.lookup(j.req.Target.Original(), meta)
-	action := ActionCreated
-	if len(existing) > 0 {
-		switch j.req.Collision {
-		case CollisionSkip:
-			j.done(ref, ActionSkipped, 0)
-			return
-		case CollisionCopy:
-			action = ActionCopied
-		case CollisionReplace:
-			action = ActionReplaced
-			if node.isMeeting(existing) {
-				// Deleting it would cancel the meeting for its attendees.
-				j.done(ref, ActionSkipped, 0)
-				return
-			}
-		}
+	action := j.collision(existing)
+	if action == ActionReplaced && node.isMeeting(existing) {
+		action = ActionSkipped // deleting it would cancel the meeting for its attendees
+	}
+	if action == ActionSkipped {
+		j.done(ref, action, 0)
+		return
 	}
 	var size int64
 	for _, a := range e.Attachments {
@@ -400,7 +336,7 @@ func (cr *calendarRestorer) restoreEvent(ctx context.Context, node *calendarNode
 	}
 	st := &eventState{attached: map[string]bool{}, before: existing}
 	body := buildEvent(raw, meta, j.req.RunID+"\x00"+cr.user+"\x00"+e.ID)
-	err := retry(ctx, func(int) error {
+	err = retry(ctx, func(int) error {
 		if err := cr.attempt(ctx, node, e, body, meta, st); err != nil {
 			return err
 		}
@@ -409,24 +345,16 @@ func (cr *calendarRestorer) restoreEvent(ctx context.Context, node *calendarNode
 		return cr.applySeries(ctx, st.id, series)
 	})
 	if err != nil {
-		if st.id != "" {
-			// Half an event (attachments or exceptions missing) must not
-			// look restored to the next run: remove it. It has no
-			// attendees, so nobody gets a cancellation.
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			_ = j.c.DeleteEvent(dctx, cr.user, st.id)
-			cancel()
-		}
+		// Half an event: attachments or exceptions missing. It has no
+		// attendees, so nobody gets a cancellation.
+		discard(ctx, st.id, cr.delete)
 		j.fail(ctx, ref, err)
 		return
 	}
 	if action == ActionReplaced {
-		for _, old := range existing {
-			err := retry(ctx, func(int) error { return j.c.DeleteEvent(ctx, cr.user, old) })
-			if err != nil && !graph.IsNotFound(err) {
-				j.fail(ctx, ref, fmt.Errorf("restored, but the event it replaces (%s) was not deleted: %w", old, err))
-				return
-			}
+		if err := replace(ctx, "event", existing, cr.delete); err != nil {
+			j.fail(ctx, ref, err)
+			return
 		}
 	}
 	j.done(ref, action, size)
@@ -436,21 +364,17 @@ func (cr *calendarRestorer) restoreEvent(ctx context.Context, node *calendarNode
 // earlier attempts did.
 func (cr *calendarRestorer) attempt(ctx context.Context, node *calendarNode, e dataguard.EventRef, body map[string]any,
 	meta eventMeta, st *eventState) error {
-	j := cr.job
-	if st.id == "" && st.ambiguous {
-		id, err := cr.findCreated(ctx, node, meta, st.before)
+	err := st.do(ctx, "event", func(ctx context.Context) (string, error) {
+		return cr.findCreated(ctx, node, meta, st.before)
+	}, func(ctx context.Context) (string, error) {
+		ev, err := cr.job.c.CreateEvent(ctx, cr.user, node.id, body)
 		if err != nil {
-			return fmt.Errorf("check for the event after a failed create: %w", err)
+			return "", err
 		}
-		st.id, st.ambiguous = id, false
-	}
-	if st.id == "" {
-		ev, err := j.c.CreateEvent(ctx, cr.user, node.id, body)
-		if err != nil {
-			st.ambiguous = maybeApplied(err)
-			return fmt.Errorf("create event: %w", err)
-		}
-		st.id = ev.ID
+		return ev.ID, nil
+	})
+	if err != nil {
+		return err
 	}
 	var todo []dataguard.AttachmentRef
 	for _, a := range e.Attachments {
@@ -484,15 +408,9 @@ func (cr *calendarRestorer) attempt(ctx context.Context, node *calendarNode, e d
 // may have made: one with the collision key that was not there before.
 func (cr *calendarRestorer) findCreated(ctx context.Context, node *calendarNode, meta eventMeta, before []string) (string, error) {
 	want := eventKey(meta.Subject, meta.Start)
-	for ev, err := range cr.job.c.CalendarEvents(ctx, cr.user, node.id, &graph.ListOptions{Select: calendarIndexSelect, Top: 250}) {
-		if err != nil {
-			return "", err
-		}
-		if eventKey(ev.Subject, ev.Start) == want && !contains(before, ev.ID) {
-			return ev.ID, nil
-		}
-	}
-	return "", nil
+	return firstNew(cr.job.c.CalendarEvents(ctx, cr.user, node.id, &graph.ListOptions{Select: calendarIndexSelect, Top: 250}),
+		func(ev graph.Event) string { return ev.ID },
+		func(ev graph.Event) bool { return eventKey(ev.Subject, ev.Start) == want }, before)
 }
 
 // markAttached lists the event's attachments after an add whose outcome is

@@ -9,36 +9,17 @@ import (
 	"strings"
 	"sync"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/safeguard365/safeguard365/internal/dataguard"
 	"github.com/safeguard365/safeguard365/internal/graph"
 )
 
-// contactPaths lists a contacts snapshot's folder paths ("Contacts",
-// "Contacts/Clients").
-func contactPaths(_ context.Context, v *dataguard.View) ([]string, error) {
-	var out []string
-	for _, f := range v.ContactFolders() {
-		out = append(out, f.Path)
-	}
-	return out, nil
-}
-
-// contactIDs lists a contacts snapshot's folder and contact ids.
-func contactIDs(ctx context.Context, v *dataguard.View) (map[string]bool, error) {
-	out := map[string]bool{}
-	for _, f := range v.ContactFolders() {
-		out[f.ID] = true
-		cs, err := v.Contacts(ctx, f.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			out[c.ID] = true
-		}
-	}
-	return out, nil
+// contactFolders are the containers of a contacts snapshot, with paths
+// such as "Contacts" and "Contacts/Clients".
+var contactFolders = containerKind[dataguard.ContactFolderRef, dataguard.ContactRef]{
+	name: "folder", containers: (*dataguard.View).ContactFolders, items: (*dataguard.View).Contacts,
+	ref:       func(f dataguard.ContactFolderRef) (string, string) { return f.ID, f.Path },
+	itemID:    func(c dataguard.ContactRef) string { return c.ID },
+	keepEmpty: true,
 }
 
 // contactsDest is the folder path below the target's default Contacts
@@ -78,69 +59,15 @@ func contactKey(name string, emails []graph.EmailAddress) string {
 // restoreContacts restores a contacts snapshot: folders are found or
 // created by name below the target's default Contacts folder (and
 // Request.Folder), in path order, and their contacts restored
-// ItemWorkers at a time.
+// ItemWorkers at a time (see restoreItems).
 func restoreContacts(ctx context.Context, j *job) error {
-	folders := j.v.ContactFolders()
-	byID := make(map[string]dataguard.ContactFolderRef, len(folders))
-	for _, f := range folders {
-		byID[f.ID] = f
-	}
-	cr := &contactRestorer{job: j, user: j.sum.TargetID}
+	cr := &contactRestorer{job: j, user: j.sum.TargetID, byID: contactFolders.byID(j.v)}
 	dest, err := cr.ensure(ctx, &contactFolderNode{}, j.dest) // the default folder has id ""
 	if err != nil {
 		return fmt.Errorf("destination folder %q: %w", strings.Join(j.dest, "/"), err)
 	}
-	var folderPaths []string // folders selected by id bring their contacts and sub-folders
-	for _, id := range j.req.Items {
-		if f, ok := byID[id]; ok {
-			folderPaths = append(folderPaths, f.Path)
-		}
-	}
-	selected := func(id, path string) bool {
-		if slices.ContainsFunc(folderPaths, func(p string) bool { return pathHasPrefix(path, p) }) {
-			return j.selectPath(path)
-		}
-		return j.selectItem(id, path)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(j.req.ItemWorkers)
-	for _, f := range folders {
-		if gctx.Err() != nil {
-			break
-		}
-		cs, err := j.v.Contacts(gctx, f.ID)
-		if err != nil {
-			j.fail(ctx, j.ref(f.ID, f.Path), err)
-			continue
-		}
-		var sel []dataguard.ContactRef
-		for _, c := range cs {
-			if selected(c.ID, f.Path) {
-				sel = append(sel, c)
-			}
-		}
-		if len(sel) == 0 && !selected(f.ID, f.Path) {
-			continue
-		}
-		j.selected(len(sel))
-		node, err := cr.ensure(gctx, dest, contactFolderNames(f, byID))
-		if err == nil && len(sel) > 0 {
-			err = node.loadIndex(gctx, cr)
-		}
-		if err != nil {
-			for _, c := range sel {
-				j.fail(ctx, j.ref(c.ID, f.Path), fmt.Errorf("folder %q: %w", f.Path, err))
-			}
-			continue
-		}
-		for _, c := range sel {
-			g.Go(func() error {
-				cr.restoreContact(gctx, node, f, c)
-				return nil
-			})
-		}
-	}
-	return g.Wait()
+	cr.dest = dest
+	return restoreItems(ctx, j, contactFolders, contactFolders.folderSelection(j), cr)
 }
 
 // contactFolderNames is the chain of names from below the default Contacts
@@ -160,6 +87,19 @@ func contactFolderNames(f dataguard.ContactFolderRef, byID map[string]dataguard.
 type contactRestorer struct {
 	job  *job
 	user string
+	byID map[string]dataguard.ContactFolderRef // the snapshot's folders
+	dest *contactFolderNode                    // the destination folder
+}
+
+// target finds or creates the folder of a snapshot folder below the
+// destination.
+func (cr *contactRestorer) target(ctx context.Context, f dataguard.ContactFolderRef) (*contactFolderNode, error) {
+	return cr.ensure(ctx, cr.dest, contactFolderNames(f, cr.byID))
+}
+
+// delete deletes a contact of the target.
+func (cr *contactRestorer) delete(ctx context.Context, id string) error {
+	return cr.job.c.DeleteContact(ctx, cr.user, id)
 }
 
 // contactFolderNode is a contact folder of the target, found or created.
@@ -250,7 +190,7 @@ func (cr *contactRestorer) listChildren(ctx context.Context, n *contactFolderNod
 var contactIndexSelect = []string{"id", "displayName", "emailAddresses"}
 
 // loadIndex lists the folder's contacts once.
-func (n *contactFolderNode) loadIndex(ctx context.Context, cr *contactRestorer) error {
+func (cr *contactRestorer) loadIndex(ctx context.Context, n *contactFolderNode) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.loaded {
@@ -286,75 +226,42 @@ func (n *contactFolderNode) lookup(original bool, id string, m contactMeta) []st
 	return append([]string(nil), n.byKey[m.key()]...)
 }
 
-// restoreContact restores one contact into the folder node, or counts it
-// in a dry run.
-func (cr *contactRestorer) restoreContact(ctx context.Context, node *contactFolderNode, f dataguard.ContactFolderRef, c dataguard.ContactRef) {
+// restore restores one contact into the folder node, or counts it in a
+// dry run.
+func (cr *contactRestorer) restore(ctx context.Context, node *contactFolderNode, f dataguard.ContactFolderRef, c dataguard.ContactRef) {
 	j := cr.job
 	ref := j.ref(c.ID, f.Path)
-	var raw map[string]json.RawMessage
-	if err := j.v.ReadJSON(ctx, c.JSON, &raw); err != nil {
-		j.fail(ctx, ref, fmt.Errorf("read stored properties: %w", err))
-		return
-	}
-	var meta contactMeta
-	b, _ := json.Marshal(raw)
-	if err := json.Unmarshal(b, &meta); err != nil {
-		j.fail(ctx, ref, fmt.Errorf("decode stored properties: %w", err))
-		return
-	}
-	ref.Path = f.Path + "/" + meta.DisplayName
-	existing := node.lookup(j.req.Target.Original(), c.ID, meta)
-	action := ActionCreated
-	if len(existing) > 0 {
-		switch j.req.Collision {
-		case CollisionSkip:
-			j.done(ref, ActionSkipped, 0)
-			return
-		case CollisionCopy:
-			action = ActionCopied
-		case CollisionReplace:
-			action = ActionReplaced
-		}
-	}
-	if j.req.DryRun {
-		j.done(ref, action, 0)
-		return
-	}
-	body := buildContact(raw)
-	var id string
-	ambiguous := false
-	err := retry(ctx, func(int) error {
-		if ambiguous {
-			// The last create may have worked: look before creating again.
-			found, err := cr.findCreated(ctx, node, meta, existing)
-			if err != nil {
-				return fmt.Errorf("check for the contact after a failed create: %w", err)
-			}
-			ambiguous = false
-			if id = found; id != "" {
-				return nil
-			}
-		}
-		ct, err := j.c.CreateContact(ctx, cr.user, node.id, body)
-		if err != nil {
-			ambiguous = maybeApplied(err)
-			return fmt.Errorf("create contact: %w", err)
-		}
-		id = ct.ID
-		return nil
-	})
+	raw, meta, err := readStored[contactMeta](ctx, j.v, c.JSON)
 	if err != nil {
 		j.fail(ctx, ref, err)
 		return
 	}
-	if action == ActionReplaced {
-		for _, old := range existing {
-			err := retry(ctx, func(int) error { return j.c.DeleteContact(ctx, cr.user, old) })
-			if err != nil && !graph.IsNotFound(err) {
-				j.fail(ctx, ref, fmt.Errorf("restored, but the contact it replaces (%s) was not deleted: %w", old, err))
-				return
+	ref.Path = f.Path + "/" + meta.DisplayName
+	existing := node.lookup(j.req.Target.Original(), c.ID, meta)
+	action := j.collision(existing)
+	if action == ActionSkipped || j.req.DryRun {
+		j.done(ref, action, 0)
+		return
+	}
+	body := buildContact(raw)
+	var create itemCreate
+	err = retry(ctx, func(int) error {
+		return create.do(ctx, "contact", func(ctx context.Context) (string, error) {
+			return cr.findCreated(ctx, node, meta, existing)
+		}, func(ctx context.Context) (string, error) {
+			ct, err := j.c.CreateContact(ctx, cr.user, node.id, body)
+			if err != nil {
+				return "", err
 			}
-		}
+			return ct.ID, nil
+		})
+	})
+	if err == nil && action == ActionReplaced {
+		err = replace(ctx, "contact", existing, cr.delete)
+	}
+	if err != nil {
+		j.fail(ctx, ref, err)
+		return
 	}
 	j.done(ref, action, 0)
 }
@@ -363,15 +270,9 @@ func (cr *contactRestorer) restoreContact(ctx context.Context, node *contactFold
 // have made: one with the collision key that was not there before.
 func (cr *contactRestorer) findCreated(ctx context.Context, node *contactFolderNode, meta contactMeta, before []string) (string, error) {
 	want := meta.key()
-	for c, err := range cr.job.c.FolderContacts(ctx, cr.user, node.id, &graph.ListOptions{Select: contactIndexSelect, Top: 1000}) {
-		if err != nil {
-			return "", err
-		}
-		if contactKey(c.DisplayName, c.EmailAddresses) == want && !contains(before, c.ID) {
-			return c.ID, nil
-		}
-	}
-	return "", nil
+	return firstNew(cr.job.c.FolderContacts(ctx, cr.user, node.id, &graph.ListOptions{Select: contactIndexSelect, Top: 1000}),
+		func(c graph.Contact) string { return c.ID },
+		func(c graph.Contact) bool { return contactKey(c.DisplayName, c.EmailAddresses) == want }, before)
 }
 
 // buildContact is the create request of a contact: its backed-up writable

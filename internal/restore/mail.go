@@ -4,112 +4,33 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/safeguard365/safeguard365/internal/dataguard"
 	"github.com/safeguard365/safeguard365/internal/graph"
 )
 
-// mailPaths lists a mail snapshot's folder paths.
-func mailPaths(_ context.Context, v *dataguard.View) ([]string, error) {
-	var out []string
-	for _, f := range v.MailFolders() {
-		out = append(out, f.Path)
-	}
-	return out, nil
-}
-
-// mailIDs lists a mail snapshot's folder and message ids.
-func mailIDs(ctx context.Context, v *dataguard.View) (map[string]bool, error) {
-	out := map[string]bool{}
-	for _, f := range v.MailFolders() {
-		out[f.ID] = true
-		msgs, err := v.Messages(ctx, f.ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range msgs {
-			out[m.ID] = true
-		}
-	}
-	return out, nil
+// mailFolders are the containers of a mail snapshot.
+var mailFolders = containerKind[dataguard.MailFolderRef, dataguard.MessageRef]{
+	name: "folder", containers: (*dataguard.View).MailFolders, items: (*dataguard.View).Messages,
+	ref:       func(f dataguard.MailFolderRef) (string, string) { return f.ID, f.Path },
+	itemID:    func(m dataguard.MessageRef) string { return m.ID },
+	keepEmpty: true, // a selected folder is recreated, empty or not
 }
 
 // restoreMail restores a mailbox snapshot: the selected folders are found
 // or created by name under the destination, in path order, and their
-// messages are restored ItemWorkers at a time. Folders are prepared by one
-// goroutine while earlier folders' messages are being restored.
+// messages are restored ItemWorkers at a time (see restoreItems).
 func restoreMail(ctx context.Context, j *job) error {
-	folders := j.v.MailFolders()
-	byID := make(map[string]dataguard.MailFolderRef, len(folders))
-	for _, f := range folders {
-		byID[f.ID] = f
-	}
-	mr := &mailRestorer{job: j, user: j.sum.TargetID}
-	root := &mailFolderNode{name: "", id: ""} // the top of the mailbox
-	dest, err := mr.ensure(ctx, root, j.dest)
+	mr := &mailRestorer{job: j, user: j.sum.TargetID, byID: mailFolders.byID(j.v)}
+	dest, err := mr.ensure(ctx, &mailFolderNode{}, j.dest) // the top of the mailbox
 	if err != nil {
 		return fmt.Errorf("destination folder %q: %w", strings.Join(j.dest, "/"), err)
 	}
-	// A folder selected by id brings its messages and subfolders.
-	var folderPaths []string
-	for _, id := range j.req.Items {
-		if f, ok := byID[id]; ok {
-			folderPaths = append(folderPaths, f.Path)
-		}
-	}
-	selected := func(id, path string) bool {
-		if slices.ContainsFunc(folderPaths, func(p string) bool { return pathHasPrefix(path, p) }) {
-			return j.selectPath(path)
-		}
-		return j.selectItem(id, path)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(j.req.ItemWorkers)
-	for _, f := range folders {
-		if gctx.Err() != nil {
-			break
-		}
-		msgs, err := j.v.Messages(gctx, f.ID)
-		if err != nil {
-			j.fail(ctx, j.ref(f.ID, f.Path), err)
-			continue
-		}
-		var sel []dataguard.MessageRef
-		for _, m := range msgs {
-			if selected(m.ID, f.Path) {
-				sel = append(sel, m)
-			}
-		}
-		// A folder is recreated when it holds selected messages, or when
-		// it is selected itself (by path or id), empty or not.
-		if len(sel) == 0 && !selected(f.ID, f.Path) {
-			continue
-		}
-		j.selected(len(sel))
-		node, err := mr.ensure(gctx, dest, folderNames(f, byID))
-		if err == nil && len(sel) > 0 {
-			err = node.loadIndex(gctx, mr)
-		}
-		if err != nil {
-			for _, m := range sel {
-				j.fail(ctx, j.ref(m.ID, f.Path), fmt.Errorf("folder %q: %w", f.Path, err))
-			}
-			continue
-		}
-		for _, m := range sel {
-			g.Go(func() error {
-				mr.restoreMessage(gctx, node, f, m)
-				return nil
-			})
-		}
-	}
-	return g.Wait()
+	mr.dest = dest
+	return restoreItems(ctx, j, mailFolders, mailFolders.folderSelection(j), mr)
 }
 
 // folderNames is the chain of display names from the mailbox root to f.
@@ -129,7 +50,20 @@ func folderNames(f dataguard.MailFolderRef, byID map[string]dataguard.MailFolder
 // mailRestorer restores the messages of one mailbox snapshot.
 type mailRestorer struct {
 	job  *job
-	user string // target user id
+	user string                             // target user id
+	byID map[string]dataguard.MailFolderRef // the snapshot's folders
+	dest *mailFolderNode                    // the destination folder
+}
+
+// target finds or creates the folder of a snapshot folder below the
+// destination.
+func (mr *mailRestorer) target(ctx context.Context, f dataguard.MailFolderRef) (*mailFolderNode, error) {
+	return mr.ensure(ctx, mr.dest, folderNames(f, mr.byID))
+}
+
+// delete deletes a message of the target.
+func (mr *mailRestorer) delete(ctx context.Context, id string) error {
+	return mr.job.c.DeleteMessage(ctx, mr.user, id)
 }
 
 // mailFolderNode is a folder of the target mailbox, found or created.
@@ -233,7 +167,7 @@ var indexSelect = []string{"id", "internetMessageId", "subject", "sentDateTime"}
 
 // loadIndex lists the folder's messages once (nothing for a folder that
 // was just created).
-func (n *mailFolderNode) loadIndex(ctx context.Context, mr *mailRestorer) error {
+func (mr *mailRestorer) loadIndex(ctx context.Context, n *mailFolderNode) error {
 	if n.index == nil {
 		n.index = &messageIndex{}
 	}

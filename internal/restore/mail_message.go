@@ -53,59 +53,38 @@ func (m messageMeta) sent() time.Time {
 
 // messageState is what the attempts at restoring one message know.
 type messageState struct {
-	pm        *parsedMessage
-	size      int64
-	id        string // the created message
-	ambiguous bool   // the last create failed in a way that may have created it
-	attached  map[int]bool
-	attUnsure bool // the last attachment add may have succeeded
-	before    []string
+	itemCreate // the message
+	pm         *parsedMessage
+	size       int64
+	attached   map[int]bool
+	attUnsure  bool // the last attachment add may have succeeded
+	before     []string
 }
 
-// restoreMessage restores one message into the folder node, or counts it
-// in a dry run.
-func (mr *mailRestorer) restoreMessage(ctx context.Context, node *mailFolderNode, f dataguard.MailFolderRef, m dataguard.MessageRef) {
+// restore restores one message into the folder node, or counts it in a
+// dry run.
+func (mr *mailRestorer) restore(ctx context.Context, node *mailFolderNode, f dataguard.MailFolderRef, m dataguard.MessageRef) {
 	j := mr.job
 	ref := j.ref(m.ID, f.Path)
-	var raw map[string]json.RawMessage
-	if err := j.v.ReadJSON(ctx, m.JSON, &raw); err != nil {
-		j.fail(ctx, ref, fmt.Errorf("read stored properties: %w", err))
-		return
-	}
-	var meta messageMeta
-	b, _ := json.Marshal(raw)
-	if err := json.Unmarshal(b, &meta); err != nil {
-		j.fail(ctx, ref, fmt.Errorf("decode stored properties: %w", err))
+	raw, meta, err := readStored[messageMeta](ctx, j.v, m.JSON)
+	if err != nil {
+		j.fail(ctx, ref, err)
 		return
 	}
 	ref.Path = f.Path + "/" + meta.Subject
 	existing := node.index.lookup(meta.InternetMessageID, meta.Subject, meta.sent())
-	action := ActionCreated
-	if len(existing) > 0 {
-		switch j.req.Collision {
-		case CollisionSkip:
-			j.done(ref, ActionSkipped, 0)
-			return
-		case CollisionCopy:
-			action = ActionCopied
-		case CollisionReplace:
-			action = ActionReplaced
-		}
+	action := j.collision(existing)
+	if action == ActionSkipped {
+		j.done(ref, action, 0)
+		return
 	}
 	st := &messageState{attached: map[int]bool{}, before: existing}
 	if j.req.DryRun {
 		j.done(ref, action, m.Size) // the size from the snapshot's listing: no need to open the MIME
 		return
 	}
-	err := retry(ctx, func(int) error { return mr.attempt(ctx, node, m, raw, meta, st) })
-	if err != nil {
-		if st.id != "" {
-			// Half a message (some attachments missing) must not look
-			// restored to the next run: remove it.
-			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-			_ = j.c.DeleteMessage(dctx, mr.user, st.id)
-			cancel()
-		}
+	if err := retry(ctx, func(int) error { return mr.attempt(ctx, node, m, raw, meta, st) }); err != nil {
+		discard(ctx, st.id, mr.delete) // half a message: some attachments missing
 		j.fail(ctx, ref, err)
 		return
 	}
@@ -113,12 +92,9 @@ func (mr *mailRestorer) restoreMessage(ctx context.Context, node *mailFolderNode
 	// now never collide with each other (duplicates in the snapshot stay
 	// duplicates).
 	if action == ActionReplaced {
-		for _, old := range existing {
-			err := retry(ctx, func(int) error { return j.c.DeleteMessage(ctx, mr.user, old) })
-			if err != nil && !graph.IsNotFound(err) {
-				j.fail(ctx, ref, fmt.Errorf("restored, but the message it replaces (%s) was not deleted: %w", old, err))
-				return
-			}
+		if err := replace(ctx, "message", existing, mr.delete); err != nil {
+			j.fail(ctx, ref, err)
+			return
 		}
 	}
 	j.done(ref, action, st.size)
@@ -142,21 +118,17 @@ func (mr *mailRestorer) attempt(ctx context.Context, node *mailFolderNode, m dat
 		}
 		st.pm = pm
 	}
-	if st.id == "" && st.ambiguous {
-		// The last create may have worked: look before creating again.
-		id, err := mr.findCreated(ctx, node, meta, st.before)
-		if err != nil {
-			return fmt.Errorf("check for the message after a failed create: %w", err)
-		}
-		st.id, st.ambiguous = id, false
-	}
-	if st.id == "" {
+	err = st.do(ctx, "message", func(ctx context.Context) (string, error) {
+		return mr.findCreated(ctx, node, meta, st.before)
+	}, func(ctx context.Context) (string, error) {
 		msg, err := j.c.CreateMessage(ctx, mr.user, node.id, buildMessage(raw, meta, st.pm))
 		if err != nil {
-			st.ambiguous = maybeApplied(err)
-			return fmt.Errorf("create message: %w", err)
+			return "", err
 		}
-		st.id = msg.ID
+		return msg.ID, nil
+	})
+	if err != nil {
+		return err
 	}
 	var todo []attachment
 	for _, a := range st.pm.deferred {
@@ -234,19 +206,13 @@ func (mr *mailRestorer) findCreated(ctx context.Context, node *mailFolderNode, m
 		opts.Filter = "internetMessageId eq '" + strings.ReplaceAll(meta.InternetMessageID, "'", "''") + "'"
 	}
 	want := altKey(meta.Subject, meta.sent())
-	for msg, err := range mr.job.c.FolderMessages(ctx, mr.user, node.id, opts) {
-		if err != nil {
-			return "", err
-		}
-		match := strings.TrimSpace(msg.InternetMessageID) == strings.TrimSpace(meta.InternetMessageID)
-		if meta.InternetMessageID == "" {
-			match = altKey(msg.Subject, msg.SentDateTime) == want
-		}
-		if match && !contains(before, msg.ID) {
-			return msg.ID, nil
-		}
-	}
-	return "", nil
+	return firstNew(mr.job.c.FolderMessages(ctx, mr.user, node.id, opts), func(msg graph.Message) string { return msg.ID },
+		func(msg graph.Message) bool {
+			if meta.InternetMessageID == "" {
+				return altKey(msg.Subject, msg.SentDateTime) == want
+			}
+			return strings.TrimSpace(msg.InternetMessageID) == strings.TrimSpace(meta.InternetMessageID)
+		}, before)
 }
 
 func contains(s []string, v string) bool {

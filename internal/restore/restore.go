@@ -37,10 +37,10 @@ type workload struct {
 }
 
 var workloads = map[string]workload{
-	dataguard.WorkloadMail:     {paths: mailPaths, ids: mailIDs, restore: restoreMail},
+	dataguard.WorkloadMail:     {paths: mailFolders.paths, ids: mailFolders.ids, restore: restoreMail},
 	dataguard.WorkloadOneDrive: {paths: drivePaths, ids: driveIDs, restore: restoreDrive},
-	dataguard.WorkloadCalendar: {paths: calendarPaths, ids: calendarIDs, dest: calendarDest, restore: restoreCalendar},
-	dataguard.WorkloadContacts: {paths: contactPaths, ids: contactIDs, dest: contactsDest, restore: restoreContacts},
+	dataguard.WorkloadCalendar: {paths: calendars.paths, ids: calendars.ids, dest: calendarDest, restore: restoreCalendar},
+	dataguard.WorkloadContacts: {paths: contactFolders.paths, ids: contactFolders.ids, dest: contactsDest, restore: restoreContacts},
 }
 
 // Plan reports what Run would do with req without writing anything: the
