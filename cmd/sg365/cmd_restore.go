@@ -26,9 +26,11 @@ type RestoreOptions struct {
 	To        string
 	Folder    string
 	Collision string
-	Items     []string
-	DryRun    bool
-	Workers   int
+	// Permissions is which OneDrive sharing to restore (restore.Permissions).
+	Permissions string
+	Items       []string
+	DryRun      bool
+	Workers     int
 	// User, Workload and At pick the snapshot instead of an id.
 	User     string
 	Workload string
@@ -42,6 +44,7 @@ func (o *RestoreOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.To, "to", "", "where to restore: `original` (the snapshot's own user) or user:UPN")
 	fs.StringVar(&o.Folder, "folder", "", "destination folder `path` to recreate the snapshot's tree under (default: none for --to original, \"Restored from <user> <time>\" for another user's mail and files; calendars and contacts go to their own calendars and folders)")
 	fs.StringVar(&o.Collision, "collision", string(restore.CollisionSkip), "what to do with items that exist: skip, copy or replace")
+	fs.StringVar(&o.Permissions, "permissions", string(restore.PermissionsGrants), "OneDrive sharing to restore: none; grants (invite the users and groups that had direct access again, silently; only with --to original); all (grants, plus new sharing links in place of the old ones, whose URLs cannot come back)")
 	fs.StringArrayVar(&o.Items, "item", nil, "restore only this item (Graph `id` of a message, event, contact, file or folder); repeatable")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "print the plan (counts of what would be created, skipped, replaced) and write nothing")
 	fs.IntVar(&o.Workers, "workers", 4, "mailboxes and OneDrives restored at once")
@@ -59,6 +62,9 @@ func (o RestoreOptions) Validate(args []string) error {
 		return err
 	}
 	if _, err := restore.ParseCollision(o.Collision); err != nil {
+		return err
+	}
+	if _, err := restore.ParsePermissions(cmp.Or(o.Permissions, string(restore.PermissionsGrants))); err != nil {
 		return err
 	}
 	if o.Workers < 1 {
@@ -126,7 +132,17 @@ target's Contacts folder (and --folder).
 An item that already exists (the same message, a file of the same name) is
 left alone by default (--collision skip); copy restores it beside the
 existing one, replace overwrites it. Running the same restore again creates
-no duplicates. --dry-run prints what would be done and writes nothing.`),
+no duplicates. --dry-run prints what would be done and writes nothing.
+
+OneDrive sharing: restoring to the original user invites the users and
+groups that had direct access to a file or folder at backup time again,
+with their roles and without sending them mail (--permissions grants, the
+default); grants already in place are left alone. The owner's access and
+access inherited from a parent folder are not restored on the item (the
+parent's grants bring them back). Sharing links are listed in the summary
+but not recreated: a link's URL cannot be restored, and --permissions all
+creates new links of the same kind instead. Restores to another user never
+share anything. --permissions none restores no sharing.`),
 		Example: "  sg365 restore 3f2a9c41 Inbox/Projects --to original\n" +
 			"  sg365 restore 3f2a9c41 --to user:it-restore@contoso.com --dry-run\n" +
 			"  sg365 restore --user adele@contoso.com --workload onedrive --at 2024-03-04 --to original --collision replace\n" +
@@ -151,6 +167,10 @@ func runRestore(ctx context.Context, opts RestoreOptions, g GlobalOptions, args 
 		return err
 	}
 	collision, err := restore.ParseCollision(opts.Collision)
+	if err != nil {
+		return err
+	}
+	perms, err := restore.ParsePermissions(cmp.Or(opts.Permissions, string(restore.PermissionsGrants)))
 	if err != nil {
 		return err
 	}
@@ -181,7 +201,7 @@ func runRestore(ctx context.Context, opts RestoreOptions, g GlobalOptions, args 
 	}
 	_, err = restoreAndReport(ctx, c, r, restore.Request{
 		Snapshots: []repo.SnapshotID{snap.ID}, Paths: paths, Items: opts.Items, Target: target,
-		Folder: opts.Folder, Collision: collision, DryRun: opts.DryRun, Workers: opts.Workers,
+		Folder: opts.Folder, Collision: collision, Permissions: perms, DryRun: opts.DryRun, Workers: opts.Workers,
 	}, g)
 	return err
 }
@@ -287,6 +307,14 @@ func printRestoreSummary(g GlobalOptions, sum restore.Summary) error {
 		t.Skipped, t.Unchanged, t.Failed, humanBytes(t.Bytes))
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if t.Granted+t.GrantsPresent+t.LinksCreated+t.SharingSkipped > 0 {
+		verb := "re-shared"
+		if sum.DryRun {
+			verb = "would re-share"
+		}
+		fmt.Fprintf(g.Stdout, "Sharing: %s %d grants, %d already in place, %d new links, %d not restored (links without --permissions all, other users' drives, expired).\n",
+			verb, t.Granted, t.GrantsPresent, t.LinksCreated, t.SharingSkipped)
 	}
 	fmt.Fprintf(g.Stdout, "\n%d resources in %.1fs; %d Graph requests, %d throttled.\n",
 		len(sum.Resources), sum.Seconds, sum.Graph.Requests, sum.Graph.Throttled)

@@ -15,6 +15,7 @@ func subcommands(g *GlobalOptions) []*cobra.Command {
 		newRestoreCommand(g),
 		newSnapshotsCommand(g),
 		newLsCommand(g),
+		newSharingCommand(g),
 		newFindCommand(g),
 		newCatalogCommand(g),
 		newExportCommand(g),

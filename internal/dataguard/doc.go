@@ -47,6 +47,9 @@
 //	drive/<hh>/<itemID>               a file's content, byte for byte
 //	drive/<hh>/<itemID>.meta.json     the driveItem JSON (name, parentReference, file facet,
 //	                                  fileSystemInfo, …; download URLs removed)
+//	drive/<hh>/<itemID>.perms.json    shared items only: {"value": [permission…]} as Graph
+//	                                  listed them, the owner's and the item's own (inherited
+//	                                  ones are on the ancestor; anonymous link URLs removed)
 //
 // Message ids are immutable ids (the graph client asks for them), so a
 // message keeps its id when it moves. Keying by id makes renaming or moving

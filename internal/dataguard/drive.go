@@ -31,6 +31,11 @@ const driveMetaPath = driveDir + "/.drive.json"
 // can read the file until it expires, and it changes on every listing.
 var downloadURLKeys = []string{"@microsoft.graph.downloadUrl", "@content.downloadUrl"}
 
+// roundKeys are annotations that describe a delta round, not the item:
+// sharedChanged says why the item is in this round. Stored, they would
+// make the same item differ between an incremental and a full backup.
+var roundKeys = []string{"@microsoft.graph.sharedChanged"}
+
 // driveJob is the backup of one drive.
 type driveJob struct {
 	rr    *resourceRun
@@ -226,7 +231,7 @@ func (j *driveJob) round(ctx context.Context, link string) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(2 * rr.opts.FolderWorkers)
-	d := rr.c.DriveDelta(gctx, j.drive.ID, link, &graph.DriveDeltaOptions{PageSize: drivePageSize})
+	d := rr.c.DriveDelta(gctx, j.drive.ID, link, &graph.DriveDeltaOptions{PageSize: drivePageSize, Sharing: true})
 	var rerr error
 	for it, err := range d.All() {
 		if err == nil {

@@ -42,10 +42,17 @@ func (j *driveJob) store(ctx context.Context, sh *driveShard, item *graph.DriveI
 	j.mu.Lock()
 	old, had := sh.cur[id]
 	j.mu.Unlock()
-	if had && item.ETag != "" && old.ETag == item.ETag && old.Parent == mark.Parent {
+	// A shared item in an incremental round is there for a reason, and a
+	// sharing change need neither change its eTag nor, on folders, carry
+	// sharedChanged (microsoftgraph/msgraph-sdk-java#2548): list its
+	// permissions again. A full round reports everything, so there an
+	// unchanged eTag is trusted.
+	shared := item.Shared != nil || item.SharedChanged != ""
+	recheck := item.SharedChanged != "" || (shared && !j.full) || shared != (old.Perms > 0)
+	if had && item.ETag != "" && old.ETag == item.ETag && old.Parent == mark.Parent && !recheck {
 		return nil // reported again, unchanged
 	}
-	meta, err := stripKeys(item.Raw, downloadURLKeys)
+	meta, err := stripKeys(item.Raw, append(downloadURLKeys[:len(downloadURLKeys):len(downloadURLKeys)], roundKeys...))
 	if err != nil {
 		return err
 	}
@@ -74,6 +81,9 @@ func (j *driveJob) store(ctx context.Context, sh *driveShard, item *graph.DriveI
 	}
 	if err := rr.w.WriteFile(ctx, metaPath, bytesReader(meta), mtime); err != nil {
 		return repoError{err}
+	}
+	if mark.Perms, err = j.storePermissions(ctx, id, shared, old.Perms > 0, mtime); err != nil {
+		return err
 	}
 	j.mu.Lock()
 	sh.cur[id] = mark
@@ -106,6 +116,9 @@ func (j *driveJob) remove(ctx context.Context, sh *driveShard, id string) error 
 	paths := []string{metaPath}
 	if !old.Folder {
 		paths = append(paths, contentPath)
+	}
+	if old.Perms > 0 {
+		paths = append(paths, DriveItemPermissionsPath(id))
 	}
 	for _, p := range paths {
 		if _, err := j.rr.w.Remove(ctx, p); err != nil {

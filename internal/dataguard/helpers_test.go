@@ -192,6 +192,12 @@ func (e *env) truth(user, workload string) expected {
 					want["parentReference.id"] = it.ParentID
 				}
 				ex.json[meta] = want
+				if len(it.Permissions) > 0 || it.SharingSeq > 0 {
+					// Shared items, and items whose sharing was removed
+					// (an empty shared facet), have their permissions
+					// listed beside them.
+					ex.json[DriveItemPermissionsPath(it.ID)] = map[string]any{}
+				}
 				if !it.Folder {
 					h := sha256.New()
 					if _, err := io.Copy(h, tenant.Reader(it.Content)); err != nil {

@@ -31,7 +31,7 @@ func TestBackupIncremental(t *testing.T) {
 		t.Errorf("mail counts %+v, want new %d changed %d deleted %d", mail, wantMail.New, wantMail.Changed, wantMail.Deleted)
 	}
 	wantDrive := Counts{New: int64(cnt["driveItem.add"]),
-		Changed: int64(cnt["driveItem.update"] + cnt["driveItem.rename"] + cnt["driveItem.move"]),
+		Changed: int64(cnt["driveItem.update"] + cnt["driveItem.rename"] + cnt["driveItem.move"] + cnt["driveItem.share"]),
 		Deleted: int64(cnt["driveItem.delete"])}
 	if drive.New != wantDrive.New || drive.Changed != wantDrive.Changed || drive.Deleted != wantDrive.Deleted || drive.Failed != 0 {
 		t.Errorf("drive counts %+v, want new %d changed %d deleted %d", drive, wantDrive.New, wantDrive.Changed, wantDrive.Deleted)

@@ -23,6 +23,7 @@ const (
 	emlExt       = ".eml"
 	jsonExt      = ".json"
 	driveMetaExt = ".meta.json"
+	drivePermExt = ".perms.json"
 )
 
 // Repository workload names (repo.Source.Workload) of the workloads.
@@ -107,6 +108,16 @@ func contactIndexPath(folderID string) string { return ContactFolderDir(folderID
 func DriveItemPaths(itemID string) (content, meta string) {
 	base := driveShardDir(shardOf(itemID)) + "/" + escapeID(itemID)
 	return base, base + driveMetaExt
+}
+
+// DriveItemPermissionsPath is where a shared drive item's sharing
+// permissions are stored, beside its .meta.json: {"value": [permission…]}
+// as Graph listed them, the owner's and the item's own (inherited ones are
+// stored with the ancestor they come from).
+// Only items with the shared facet have one; snapshots written before
+// permissions were backed up have none.
+func DriveItemPermissionsPath(itemID string) string {
+	return driveShardDir(shardOf(itemID)) + "/" + escapeID(itemID) + drivePermExt
 }
 
 func driveShardDir(shard string) string  { return driveDir + "/" + shard }

@@ -117,6 +117,9 @@ type driveMark struct {
 	// without reading every .meta.json. Indexes written before it was
 	// added lack it; readers fall back to the item's .meta.json.
 	Name string `json:"n,omitempty"`
+	// Perms is the number of sharing permissions stored beside the item
+	// (DriveItemPermissionsPath); 0 when none are.
+	Perms int `json:"sh,omitempty"`
 }
 
 // index is a container's .index.json.

@@ -26,6 +26,10 @@ type DriveItemRef struct {
 	// where its driveItem JSON is.
 	Content string
 	Meta    string
+	// Permissions is where the item's sharing permissions are stored ("" when
+	// none are: see View.ReadPermissions), Shared how many there are.
+	Permissions string
+	Shared      int
 }
 
 // DriveItems lists every item of a OneDrive snapshot except the root,
@@ -90,6 +94,9 @@ func (v *View) DriveItems(ctx context.Context) ([]DriveItemRef, error) {
 			Folder: m.Folder, Size: m.Size, Hash: m.Hash}
 		content, meta := DriveItemPaths(id)
 		ref.Meta = meta
+		if m.Perms > 0 {
+			ref.Permissions, ref.Shared = DriveItemPermissionsPath(id), m.Perms
+		}
 		if !m.Folder {
 			ref.Content = content
 		}

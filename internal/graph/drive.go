@@ -48,6 +48,10 @@ type DriveItem struct {
 	Root                 *struct{}       `json:"root"`
 	Deleted              *DeletedFacet   `json:"deleted"`
 	FileSystemInfo       *FileSystemInfo `json:"fileSystemInfo"`
+	Shared               *SharedFacet    `json:"shared"`
+	// SharedChanged is "True" on items a permission change brought into a
+	// delta round (with DriveDeltaOptions.Sharing).
+	SharedChanged string `json:"@microsoft.graph.sharedChanged"`
 	// DownloadURL is the pre-authenticated content URL listings include
 	// (valid for a short time); pass it to Download as DownloadOptions.URL.
 	DownloadURL string          `json:"@microsoft.graph.downloadUrl"`
@@ -168,6 +172,9 @@ type DriveDeltaOptions struct {
 	Select []string
 	// PageSize sets Prefer: odata.maxpagesize.
 	PageSize int
+	// Sharing asks for the shared facet only on items with their own
+	// sharing and for the sharedChanged annotation (sharingPrefer).
+	Sharing bool
 }
 
 // DriveDelta starts a delta round over a whole drive (GET
@@ -182,6 +189,9 @@ func (c *Client) DriveDelta(ctx context.Context, driveID, deltaLink string, opts
 		}
 		if opts.PageSize > 0 {
 			DeltaOptions{PageSize: opts.PageSize}.applyPrefer(r)
+		}
+		if opts.Sharing {
+			addPrefer(headerOf(r), sharingPrefer)
 		}
 		if deltaLink != "" {
 			return
@@ -221,7 +231,9 @@ func (c *Client) Versions(ctx context.Context, driveID, itemID string) iter.Seq2
 	return listRequest[DriveItemVersion](ctx, c, req)
 }
 
-// Permissions lists an item's sharing permissions.
+// Permissions lists an item's sharing permissions: the owner's, the
+// item's own and those inherited from its ancestors (InheritedFrom set).
+// https://learn.microsoft.com/en-us/graph/api/driveitem-list-permissions
 func (c *Client) Permissions(ctx context.Context, driveID, itemID string) iter.Seq2[Permission, error] {
 	req := Request{Path: Pathf("/drives/%s/items/%s/permissions", driveID, itemID), Class: ClassDrive, Resource: driveID}
 	return listRequest[Permission](ctx, c, req)

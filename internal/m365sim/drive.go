@@ -107,6 +107,9 @@ func (s *Server) itemJSON(r *http.Request, d *tenant.Drive, it *tenant.DriveItem
 		}
 		out["parentReference"] = pr
 	}
+	if sh := sharedFacet(r, d, it, inDelta); sh != nil {
+		out["shared"] = sh
+	}
 	if it.Folder {
 		out["folder"] = map[string]any{"childCount": len(it.Children)}
 	} else {
@@ -331,6 +334,8 @@ func (s *Server) driveDelta(w http.ResponseWriter, r *http.Request) {
 	if size == 0 {
 		size = 200
 	}
+	roundStart := deltaRoundStart(&c)
+	showSharing := showsSharingChanges(r)
 	s.withDrive(w, r, false, func(d *tenant.Drive) reply {
 		path := "/drives/" + d.ID + "/root/delta"
 		if s.faults.TakeDeltaExpiry(d.ID) && !c.tok.Initial {
@@ -348,27 +353,22 @@ func (s *Server) driveDelta(w http.ResponseWriter, r *http.Request) {
 					"parentReference": map[string]any{"driveId": d.ID, "driveType": "business"}})
 				continue
 			}
-			items = append(items, odata.Project(s.itemJSON(r, d, it, true), q.Select))
+			// Delta scopes permission changes to those that matter to the
+			// caller; only with the sharing-changes preferences (and
+			// Sites.FullControl.All) does an app see them, annotated.
+			// https://learn.microsoft.com/en-us/graph/api/driveitem-delta
+			switch {
+			case c.tok.Initial:
+			case !showSharing && it.SharingOnlySince(roundStart):
+				continue
+			}
+			out := odata.Project(s.itemJSON(r, d, it, true), q.Select)
+			if showSharing && !c.tok.Initial && it.SharingSeq > roundStart {
+				out["@microsoft.graph.sharedChanged"] = "True"
+			}
+			items = append(items, out)
 		}
 		return func() { writeDelta(w, r, deltaDrive, path, nil, "Collection(driveItem)", page, items) }
-	})
-}
-
-func (s *Server) listPermissions(w http.ResponseWriter, r *http.Request) {
-	q := parseQuery(w, r, odata.Rules{DefaultTop: 200, MaxTop: 1000})
-	if q == nil {
-		return
-	}
-	s.withDrive(w, r, false, func(d *tenant.Drive) reply {
-		it := resolveItem(d, r.PathValue("item"))
-		if it == nil {
-			return func() { notFoundDriveItem(w, r) }
-		}
-		var items []map[string]any
-		for _, p := range it.Permissions {
-			items = append(items, cloneProps(p))
-		}
-		return func() { writePage(w, r, q, odata.Rules{DefaultTop: 200}, items, listOpts{context: "permissions"}) }
 	})
 }
 

@@ -18,8 +18,8 @@ var (
 	rolesCalWrite   = []string{"Calendars.ReadWrite"}
 	rolesConRead    = []string{"Contacts.Read", "Contacts.ReadWrite"}
 	rolesConWrite   = []string{"Contacts.ReadWrite"}
-	rolesFilesRead  = []string{"Files.Read.All", "Files.ReadWrite.All", "Sites.Read.All", "Sites.ReadWrite.All"}
-	rolesFilesWrite = []string{"Files.ReadWrite.All", "Sites.ReadWrite.All"}
+	rolesFilesRead  = []string{"Files.Read.All", "Files.ReadWrite.All", "Sites.Read.All", "Sites.ReadWrite.All", "Sites.FullControl.All"}
+	rolesFilesWrite = []string{"Files.ReadWrite.All", "Sites.ReadWrite.All", "Sites.FullControl.All"}
 )
 
 // AllRoles returns every application permission the emulator knows, the

@@ -123,7 +123,15 @@ func (s *Server) routes() {
 		s.handle("GET "+base+"/items/{item}/versions", fileR(2), s.listVersions)
 		s.handle("GET "+base+"/items/{item}/versions/{version}/content", fileR(1), s.getVersionContent)
 		s.handle("POST "+base+"/items/{item}/versions/{version}/restoreVersion", fileW, s.restoreVersion)
-		s.handle("GET "+base+"/items/{item}/permissions", spec{class: limits.ClassSharePoint, roles: rolesFilesRead, deny: denyDrive, ru: 5}, s.listPermissions)
+		// Permission operations cost 5 resource units each (throttling
+		// guidance for SharePoint and OneDrive).
+		permR := spec{class: limits.ClassSharePoint, roles: rolesFilesRead, deny: denyDrive, ru: 5}
+		permW := spec{class: limits.ClassSharePoint, roles: rolesFilesWrite, deny: denyDrive, ru: 5, write: true}
+		s.handle("GET "+base+"/items/{item}/permissions", permR, s.listPermissions)
+		s.handle("GET "+base+"/items/{item}/permissions/{perm}", permR, s.getPermission)
+		s.handle("DELETE "+base+"/items/{item}/permissions/{perm}", permW, s.deletePermission)
+		s.handle("POST "+base+"/items/{item}/invite", permW, s.invite)
+		s.handle("POST "+base+"/items/{item}/createLink", permW, s.createLink)
 	}
 
 	// Tenant configuration (config_routes.go).

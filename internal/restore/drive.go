@@ -102,9 +102,12 @@ func restoreDrive(ctx context.Context, j *job) error {
 			if j.v.ReadJSON(gctx, it.Meta, &meta) == nil {
 				fsi = restorableFSI(meta.FileSystemInfo)
 			}
-			if _, err := dr.ensure(gctx, dest, names, fsi); err != nil {
+			n, err := dr.ensure(gctx, dest, names, fsi)
+			if err != nil {
 				j.fail(ctx, j.ref(it.ID, it.Path), err)
+				continue
 			}
+			dr.restoreSharing(gctx, it, n.id)
 			continue
 		}
 		j.selected(1)
@@ -318,9 +321,10 @@ func (dr *driveRestorer) restoreFile(ctx context.Context, parent *driveNode, it 
 	fsi := restorableFSI(meta.FileSystemInfo)
 	var action Action
 	var bytes int64
+	var target string
 	err := retry(ctx, func(int) error {
 		var err error
-		action, bytes, err = dr.restoreFileOnce(ctx, parent, it, name, meta, it.Size, fsi)
+		action, bytes, target, err = dr.restoreFileOnce(ctx, parent, it, name, meta, it.Size, fsi)
 		return err
 	})
 	if err != nil {
@@ -328,12 +332,14 @@ func (dr *driveRestorer) restoreFile(ctx context.Context, parent *driveNode, it 
 		return
 	}
 	j.done(ref, action, bytes)
+	dr.restoreSharing(ctx, it, target)
 }
 
 // restoreFileOnce is one attempt at restoring a file. It returns what it
-// did (or, in a dry run, would do) and the content bytes written.
+// did (or, in a dry run, would do), the content bytes written and the id
+// of the file at the destination ("" when a dry run would create it).
 func (dr *driveRestorer) restoreFileOnce(ctx context.Context, parent *driveNode, it dataguard.DriveItemRef, name string,
-	meta graph.DriveItem, size int64, fsi *graph.FileSystemInfo) (Action, int64, error) {
+	meta graph.DriveItem, size int64, fsi *graph.FileSystemInfo) (Action, int64, string, error) {
 	j := dr.job
 	dry := j.req.DryRun || parent.virtual
 	// Back to its own place: the file may still exist under its id,
@@ -344,36 +350,41 @@ func (dr *driveRestorer) restoreFileOnce(ctx context.Context, parent *driveNode,
 		cur, err := j.c.DriveItem(ctx, dr.driveID, it.ID, nil)
 		switch {
 		case err == nil && cur.File != nil && cur.Deleted == nil:
-			return dr.replaceByID(ctx, parent, it, name, meta, size, fsi, cur, dry)
+			a, n, err := dr.replaceByID(ctx, parent, it, name, meta, size, fsi, cur, dry)
+			return a, n, cur.ID, err
 		case err != nil && !graph.IsNotFound(err):
-			return "", 0, fmt.Errorf("look up the file: %w", err)
+			return "", 0, "", fmt.Errorf("look up the file: %w", err)
 		}
 	}
 	existing, exists := parent.entry(name)
 	if exists && existing.Folder != nil {
-		return "", 0, permanent(fmt.Errorf("a folder named %q is where the file should be", name))
+		return "", 0, "", permanent(fmt.Errorf("a folder named %q is where the file should be", name))
 	}
 	conflict, action := graph.ConflictFail, ActionCreated
 	if exists {
 		switch j.req.Collision {
 		case CollisionSkip:
-			return ActionSkipped, 0, nil
+			return ActionSkipped, 0, existing.ID, nil
 		case CollisionCopy:
 			conflict, action = graph.ConflictRename, ActionCopied
 		case CollisionReplace:
 			if sameContent(existing, meta, size) {
 				if !dry {
 					if err := dr.setFSI(ctx, existing.ID, fsi); err != nil {
-						return "", 0, err
+						return "", 0, "", err
 					}
 				}
-				return ActionUnchanged, 0, nil
+				return ActionUnchanged, 0, existing.ID, nil
 			}
 			conflict, action = graph.ConflictReplace, ActionReplaced
 		}
 	}
 	if dry {
-		return action, size, nil
+		id := ""
+		if exists && action != ActionCopied {
+			id = existing.ID
+		}
+		return action, size, id, nil
 	}
 	created, err := dr.upload(ctx, parent.id, name, it, size, conflict, fsi)
 	if errors.Is(err, graph.ErrConflict) && conflict == graph.ConflictFail {
@@ -381,22 +392,22 @@ func (dr *driveRestorer) restoreFileOnce(ctx context.Context, parent *driveNode,
 		// file there: look at it and apply the collision mode.
 		cur, gerr := j.c.DriveItemByPath(ctx, dr.driveID, dr.pathOf(ctx, parent, name))
 		if gerr != nil {
-			return "", 0, fmt.Errorf("%w (then: %v)", err, gerr)
+			return "", 0, "", fmt.Errorf("%w (then: %v)", err, gerr)
 		}
 		parent.put(*cur)
 		if sameContent(*cur, meta, size) {
 			if err := dr.setFSI(ctx, cur.ID, fsi); err != nil {
-				return "", 0, err
+				return "", 0, "", err
 			}
-			return ActionCreated, size, nil
+			return ActionCreated, size, cur.ID, nil
 		}
-		return "", 0, fmt.Errorf("%w: created meanwhile by someone else", err) // the next attempt sees it in the listing
+		return "", 0, "", fmt.Errorf("%w: created meanwhile by someone else", err) // the next attempt sees it in the listing
 	}
 	if err != nil {
-		return "", 0, err
+		return "", 0, "", err
 	}
 	parent.put(*created)
-	return action, size, nil
+	return action, size, created.ID, nil
 }
 
 // replaceByID restores a file that still exists under its id: new content

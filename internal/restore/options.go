@@ -43,6 +43,39 @@ func ParseCollision(s string) (Collision, error) {
 	return "", fmt.Errorf("unknown collision mode %q (want skip, copy or replace)", s)
 }
 
+// Permissions says which sharing permissions of OneDrive items a restore
+// brings back. Only the item's own permissions can be: the owner's is the
+// drive's, and inherited ones come back with the ancestor that carries
+// them.
+type Permissions string
+
+// Permission restore modes.
+const (
+	// PermissionsNone restores no sharing.
+	PermissionsNone Permissions = "none"
+	// PermissionsGrants invites the users and groups that had direct
+	// access again, with their roles, without sending them mail. It is
+	// the default, and it applies to restores to the original user only:
+	// sharing another user's restored copy with the original grantees
+	// would hand them data of a drive they never had access to. Sharing
+	// links are reported, not recreated: a link's URL cannot be restored,
+	// and a new anonymous link would widen exposure after an incident.
+	PermissionsGrants Permissions = "grants"
+	// PermissionsAll also creates new sharing links of the stored links'
+	// type and scope (new URLs, which whoever needs them must be sent).
+	PermissionsAll Permissions = "all"
+)
+
+// ParsePermissions parses a permission restore mode name.
+func ParsePermissions(s string) (Permissions, error) {
+	for _, p := range []Permissions{PermissionsNone, PermissionsGrants, PermissionsAll} {
+		if strings.EqualFold(s, string(p)) {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("unknown permissions mode %q (want none, grants or all)", s)
+}
+
 // Target is where a restore writes: the user whose data the snapshot holds
 // (the zero Target), or another user.
 type Target struct {
@@ -95,6 +128,9 @@ type Request struct {
 	Folder string
 	// Collision is what to do with items that exist. Default CollisionSkip.
 	Collision Collision
+	// Permissions is which sharing of OneDrive items to restore. Default
+	// PermissionsGrants (original user only; see there).
+	Permissions Permissions
 	// DryRun plans without writing: the target is read (folders and the
 	// items in them) and the Summary counts what a run would do.
 	DryRun bool
@@ -138,6 +174,9 @@ func (r Request) withDefaults() Request {
 	if r.Collision == "" {
 		r.Collision = CollisionSkip
 	}
+	if r.Permissions == "" {
+		r.Permissions = PermissionsGrants
+	}
 	if r.Workers <= 0 {
 		r.Workers = 4
 	}
@@ -164,6 +203,9 @@ func (r Request) validate() error {
 		errs = append(errs, errors.New("no snapshot to restore"))
 	}
 	if _, err := ParseCollision(string(r.Collision)); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := ParsePermissions(string(r.Permissions)); err != nil {
 		errs = append(errs, err)
 	}
 	seen := map[repo.SnapshotID]bool{}

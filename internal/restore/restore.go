@@ -62,7 +62,8 @@ func Plan(ctx context.Context, c *graph.Client, r *repo.Repository, req Request)
 // duplicates (see the package documentation).
 func Run(ctx context.Context, c *graph.Client, r *repo.Repository, req Request) (Summary, error) {
 	req = req.withDefaults()
-	sum := Summary{RunID: req.RunID, DryRun: req.DryRun, Target: req.Target.String(), Collision: req.Collision, Folder: req.Folder,
+	sum := Summary{RunID: req.RunID, DryRun: req.DryRun, Target: req.Target.String(), Collision: req.Collision,
+		Permissions: req.Permissions, Folder: req.Folder,
 		Paths: req.Paths, Items: req.Items, Start: req.Now().UTC()}
 	if err := req.validate(); err != nil {
 		return sum, err

@@ -133,6 +133,8 @@ func TestCollisionModes(t *testing.T) {
 				// are created anew and the old ones deleted.
 				wantCounts.Replaced, wantCounts.Unchanged = second.Resources[0].Selected, second.Resources[1].Selected
 			}
+			// Another user's drive gets none of the source's sharing.
+			wantCounts.SharingSkipped = first.Total.SharingSkipped
 			if s != wantCounts {
 				t.Errorf("second run %+v, want %+v", s, wantCounts)
 			}

@@ -53,6 +53,15 @@ type Counts struct {
 	// Bytes is the item content written to Graph (MIME sizes of messages,
 	// event attachments, file bytes); in a dry run, what would be.
 	Bytes int64 `json:"bytes"`
+	// Sharing of OneDrive items (Request.Permissions): direct grants
+	// invited again, grants found already in place, sharing links created
+	// anew (with new URLs), and stored permissions not restored (links
+	// unless PermissionsAll, everything for another user's drive, expired
+	// grants).
+	Granted        int64 `json:"granted,omitempty"`
+	GrantsPresent  int64 `json:"grantsPresent,omitempty"`
+	LinksCreated   int64 `json:"linksCreated,omitempty"`
+	SharingSkipped int64 `json:"sharingSkipped,omitempty"`
 }
 
 func (c *Counts) add(o Counts) {
@@ -64,6 +73,10 @@ func (c *Counts) add(o Counts) {
 	c.Unchanged += o.Unchanged
 	c.Failed += o.Failed
 	c.Bytes += o.Bytes
+	c.Granted += o.Granted
+	c.GrantsPresent += o.GrantsPresent
+	c.LinksCreated += o.LinksCreated
+	c.SharingSkipped += o.SharingSkipped
 }
 
 func (c *Counts) count(a Action, bytes int64) {
@@ -162,6 +175,9 @@ type Summary struct {
 	Total     Counts            `json:"total"`
 	Graph     GraphCounts       `json:"graph"`
 	Resources []ResourceSummary `json:"resources"`
+
+	// Permissions is which OneDrive sharing the restore brought back.
+	Permissions Permissions `json:"permissions,omitempty"`
 }
 
 // Reporter receives a restore's progress events. The engine calls it from

@@ -52,7 +52,9 @@ type driveState struct {
 // drives fills each member's OneDrive.
 func (g *generator) drives() error {
 	for i, u := range g.members {
-		g.driveFiles(i, g.driveTree(i, u))
+		ds := g.driveTree(i, u)
+		g.driveFiles(i, ds)
+		g.share(i, ds)
 	}
 	for k := 0; k < g.o.LargeFiles && len(g.members) > 0; k++ {
 		u := g.members[k%len(g.members)]

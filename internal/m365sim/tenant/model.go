@@ -177,10 +177,14 @@ type DriveItem struct {
 	Children    []string // ids of children, folders only, in creation order
 	Content     Blob     // current file content
 	Versions    []*FileVersion
-	Props       Props // createdDateTime, lastModifiedDateTime, fileSystemInfo, file, …
-	Permissions []Props
+	Props       Props   // createdDateTime, lastModifiedDateTime, fileSystemInfo, file, …
+	Permissions []Props // direct sharing permissions (sharing.go)
 	Version     int64
 	Deleted     bool
+	// SharingSeq is the sequence of the item's last sharing change, and
+	// PreSharingVersion its version before the sharing changes that
+	// followed its last other change (see SharingOnlySince).
+	SharingSeq, PreSharingVersion int64
 }
 
 // FileVersion is a stored earlier version of a file.

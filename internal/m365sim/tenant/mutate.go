@@ -30,6 +30,9 @@ type MutateOptions struct {
 	NewFiles, ChangedFiles, RenamedFiles, MovedFiles, DeletedFiles int
 	NewDriveFolders, RenamedDriveFolders                           int
 	MovedDriveFolders, DeletedDriveFolders                         int
+	// SharingChanges drive items are shared with a colleague or lose one
+	// direct grant (OpShare); the item itself is otherwise unchanged.
+	SharingChanges int
 }
 
 // DefaultMutateOptions returns a day of activity for a tenant of the given
@@ -45,6 +48,7 @@ func DefaultMutateOptions(seed uint64, users int) MutateOptions {
 		NewContacts: per(1, 2), ChangedContacts: per(1, 3), DeletedContacts: per(1, 5),
 		NewFiles: per(3, 1), ChangedFiles: per(2, 1), RenamedFiles: per(1, 1), MovedFiles: per(1, 1), DeletedFiles: per(1, 1),
 		NewDriveFolders: per(1, 2), RenamedDriveFolders: per(1, 3), MovedDriveFolders: per(1, 5), DeletedDriveFolders: per(1, 5),
+		SharingChanges: per(1, 2),
 	}
 }
 
@@ -70,6 +74,7 @@ const (
 	OpMove   ChangeOp = "move"
 	OpRename ChangeOp = "rename"
 	OpDelete ChangeOp = "delete"
+	OpShare  ChangeOp = "share" // drive items: a direct grant added or removed
 )
 
 // Change is one item Mutate touched.

@@ -104,7 +104,42 @@ func (m *mutator) drives() error {
 			m.deleteItem(where[it], it)
 		}
 	}
+	// Last, so that the changes above draw the same random numbers with or
+	// without sharing changes.
+	items := append(append([]*DriveItem(nil), files...), folders...)
+	for k := 0; k < m.o.SharingChanges; k++ {
+		if it, ok := pickUntouched(m, items); ok {
+			m.share(where[it], it, drives)
+		}
+	}
 	return nil
+}
+
+// share removes one of it's direct grants or, when it has none, grants a
+// colleague or group read access. It does not change the item's
+// lastModifiedDateTime: sharing is not an edit.
+func (m *mutator) share(md *mutDrive, it *DriveItem, drives []*mutDrive) {
+	m.touched[it] = true
+	for _, p := range it.Permissions {
+		if _, isLink := p["link"]; !isLink {
+			id, _ := p["id"].(string)
+			m.t.RemovePermission(md.d, it, id)
+			m.record(Change{Kind: KindDriveItem, Op: OpShare, User: md.u.ID, Container: md.d.ID, ID: it.ID})
+			return
+		}
+	}
+	var to Grantee
+	if g := m.t.Groups; len(g) > 0 && m.r.chance(0.3) {
+		to.Group = pick(m.r, g)
+	} else {
+		other := pick(m.r, drives)
+		if other.u == md.u {
+			return
+		}
+		to.User = other.u
+	}
+	m.t.AddPermission(md.d, it, GrantProps(PermissionID(it, m.t.Seq()+1), to, []string{RoleRead}, md.u))
+	m.record(Change{Kind: KindDriveItem, Op: OpShare, User: md.u.ID, Container: md.d.ID, ID: it.ID})
 }
 
 // walkDrive calls fn for it and every live item below it, parents first,

@@ -84,7 +84,7 @@ func TestMutateMatchesChangeLogs(t *testing.T) {
 		{KindMailFolder, []ChangeOp{OpRename}},
 		{KindEvent, []ChangeOp{OpAdd, OpUpdate, OpDelete}},
 		{KindContact, []ChangeOp{OpAdd, OpUpdate, OpDelete}},
-		{KindDriveItem, []ChangeOp{OpAdd, OpUpdate, OpRename, OpMove, OpDelete}},
+		{KindDriveItem, []ChangeOp{OpAdd, OpUpdate, OpRename, OpMove, OpDelete, OpShare}},
 	} {
 		for _, op := range k.ops {
 			if rep.Count(k.kind, op) == 0 {

@@ -127,7 +127,8 @@ func (b *stateBuilder) item(payload []byte) error {
 		return err
 	}
 	it := &DriveItem{ID: r.ID, ParentID: r.ParentID, Name: r.Name, Folder: r.Folder, Children: r.Children,
-		Props: r.Props, Permissions: r.Permissions, Version: r.Version, Deleted: r.Deleted}
+		Props: r.Props, Permissions: r.Permissions, Version: r.Version, Deleted: r.Deleted,
+		SharingSeq: r.SharingSeq, PreSharingVersion: r.PreSharingVersion}
 	var err error
 	if it.Content, err = b.blob(r.Content); err != nil {
 		return err

@@ -165,6 +165,8 @@ type itemRec struct {
 	Permissions        []Props
 	Version            int64
 	Deleted            bool
+	SharingSeq         int64 `json:",omitempty"`
+	PreSharingVersion  int64 `json:",omitempty"`
 }
 
 // stateSink receives a tenant from walkState: each content blob once,
@@ -244,7 +246,8 @@ func (w *stateWalker) drive(d *Drive) error {
 	for _, id := range stateKeys(d.Items) {
 		it := d.Items[id]
 		rec := itemRec{ID: it.ID, ParentID: it.ParentID, Name: it.Name, Folder: it.Folder, Children: it.Children,
-			Props: it.Props, Permissions: it.Permissions, Version: it.Version, Deleted: it.Deleted}
+			Props: it.Props, Permissions: it.Permissions, Version: it.Version, Deleted: it.Deleted,
+			SharingSeq: it.SharingSeq, PreSharingVersion: it.PreSharingVersion}
 		var err error
 		if rec.Content, err = w.ref(it.Content); err != nil {
 			return err
