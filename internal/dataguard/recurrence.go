@@ -4,32 +4,13 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
-)
 
-// Graph's patternedRecurrence, as a series master carries it. Only what the
-// expansion needs is decoded.
-// https://learn.microsoft.com/en-us/graph/api/resources/patternedrecurrence
-type patternedRecurrence struct {
-	Pattern struct {
-		Type           string   `json:"type"`
-		Interval       int      `json:"interval"`
-		Month          int      `json:"month"`
-		DayOfMonth     int      `json:"dayOfMonth"`
-		DaysOfWeek     []string `json:"daysOfWeek"`
-		FirstDayOfWeek string   `json:"firstDayOfWeek"`
-		Index          string   `json:"index"`
-	} `json:"pattern"`
-	Range struct {
-		Type                string `json:"type"`
-		StartDate           string `json:"startDate"`
-		EndDate             string `json:"endDate"`
-		NumberOfOccurrences int    `json:"numberOfOccurrences"`
-	} `json:"range"`
-}
+	"github.com/safeguard365/safeguard365/internal/graph"
+)
 
 // seriesPlan is a series master's recurrence ready to expand.
 type seriesPlan struct {
-	rec   patternedRecurrence
+	rec   graph.PatternedRecurrence
 	from  time.Time // range.startDate, a date
 	until time.Time // range.endDate (inclusive) for an endDate range; zero otherwise
 	count int       // numberOfOccurrences of a numbered range; 0 otherwise
@@ -47,7 +28,7 @@ type seriesPlan struct {
 func planSeries(raw json.RawMessage) (*seriesPlan, bool) {
 	var m struct {
 		Start      *struct{ DateTime, TimeZone string } `json:"start"`
-		Recurrence *patternedRecurrence                 `json:"recurrence"`
+		Recurrence *graph.PatternedRecurrence           `json:"recurrence"`
 	}
 	if err := json.Unmarshal(raw, &m); err != nil || m.Start == nil || m.Recurrence == nil {
 		return nil, false

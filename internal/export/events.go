@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/safeguard365/safeguard365/internal/dataguard"
+	"github.com/safeguard365/safeguard365/internal/graph"
 )
 
 // eventJSON is the part of a Graph event that the .ics export writes.
@@ -37,9 +38,9 @@ type eventJSON struct {
 			Response string `json:"response"`
 		} `json:"status"`
 	} `json:"attendees"`
-	Recurrence *recurrence `json:"recurrence"`
-	Created    string      `json:"createdDateTime"`
-	Modified   string      `json:"lastModifiedDateTime"`
+	Recurrence *graph.PatternedRecurrence `json:"recurrence"`
+	Created    string                     `json:"createdDateTime"`
+	Modified   string                     `json:"lastModifiedDateTime"`
 }
 
 type address struct {
@@ -95,31 +96,13 @@ func (d *dateTimeTimeZone) value(allDay bool) (params, value string, ok bool) {
 	return "", t.Format("20060102T150405"), true
 }
 
-// recurrence is Graph's patternedRecurrence.
-type recurrence struct {
-	Pattern struct {
-		Type           string   `json:"type"`
-		Interval       int      `json:"interval"`
-		Month          int      `json:"month"`
-		DayOfMonth     int      `json:"dayOfMonth"`
-		DaysOfWeek     []string `json:"daysOfWeek"`
-		FirstDayOfWeek string   `json:"firstDayOfWeek"`
-		Index          string   `json:"index"`
-	} `json:"pattern"`
-	Range struct {
-		Type                string `json:"type"`
-		EndDate             string `json:"endDate"`
-		NumberOfOccurrences int    `json:"numberOfOccurrences"`
-	} `json:"range"`
-}
-
 var icalDays = map[string]string{"sunday": "SU", "monday": "MO", "tuesday": "TU", "wednesday": "WE",
 	"thursday": "TH", "friday": "FR", "saturday": "SA"}
 
 var icalIndex = map[string]string{"first": "1", "second": "2", "third": "3", "fourth": "4", "last": "-1"}
 
 // rrule translates the recurrence to an RRULE value; "" if unknown.
-func (r *recurrence) rrule() string {
+func rrule(r *graph.PatternedRecurrence) string {
 	p := r.Pattern
 	days := func(prefix string) string {
 		var ds []string
@@ -201,7 +184,7 @@ func writeEvent(l *lineWriter, ev *eventJSON, now time.Time, in *instanceLines) 
 		l.line("DTEND"+p, v)
 	}
 	if ev.Recurrence != nil {
-		if rule := ev.Recurrence.rrule(); rule != "" {
+		if rule := rrule(ev.Recurrence); rule != "" {
 			l.line("RRULE", rule)
 			if in != nil {
 				for _, x := range in.exdates {
