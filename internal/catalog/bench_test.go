@@ -158,20 +158,20 @@ func BenchmarkIndexEmulator(b *testing.B) {
 		n, _ = strconv.Atoi(s)
 	}
 	e := newEnv(b, m365sim.Options{Users: 1, Seed: 77, MessagesPerUser: n, FilesPerUser: n / 4})
-	e.backup()
+	e.BackupAll()
 	c := openCatalog(b, filepath.Join(b.TempDir(), "bench.db"))
 	for b.Loop() {
 		t0 := time.Now()
-		res, err := c.Rebuild(testCtx(b), e.r)
+		res, err := c.Rebuild(testCtx(b), e.R)
 		if err != nil {
 			b.Fatal(err)
 		}
 		d := time.Since(t0)
 		b.ReportMetric(float64(res.Items)/d.Seconds(), "items/s")
 		b.ReportMetric(float64(res.Items), "items")
-		e.backup()
+		e.BackupAll()
 		t0 = time.Now()
-		res, err = c.Index(testCtx(b), e.r)
+		res, err = c.Index(testCtx(b), e.R)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -16,13 +16,13 @@ import (
 
 func TestIndexMatchesTenant(t *testing.T) {
 	e := newEnv(t, m365sim.Options{Users: 2, Seed: 21, MessagesPerUser: 25, FilesPerUser: 15})
-	e.backup()
+	e.BackupAll()
 	c := openCatalog(t, "")
 	if _, err := c.Find(testCtx(t), Query{}); !errors.Is(err, ErrEmpty) {
 		t.Fatalf("find in an empty catalog: %v, want ErrEmpty", err)
 	}
-	res := mustIndex(t, c, e.r)
-	snaps, _ := e.r.Snapshots(testCtx(t), repo.Filter{})
+	res := mustIndex(t, c, e.R)
+	snaps, _ := e.R.Snapshots(testCtx(t), repo.Filter{})
 	if res.Indexed != len(snaps) || res.Items == 0 {
 		t.Fatalf("indexed %d snapshots with %d items; the repository has %d snapshots", res.Indexed, res.Items, len(snaps))
 	}
@@ -91,7 +91,7 @@ func TestIndexMatchesTenant(t *testing.T) {
 
 	// Indexing again adds nothing.
 	before, _ := c.Stats(testCtx(t))
-	if again := mustIndex(t, c, e.r); again.Indexed != 0 || again.Pruned != 0 {
+	if again := mustIndex(t, c, e.R); again.Indexed != 0 || again.Pruned != 0 {
 		t.Errorf("second index: %+v", again)
 	}
 	after, _ := c.Stats(testCtx(t))
@@ -112,17 +112,17 @@ func TestIndexMatchesTenant(t *testing.T) {
 // step, and after forgetting the first backup's snapshots.
 func TestIncrementalRebuildForget(t *testing.T) {
 	e := newEnv(t, m365sim.Options{Users: 2, Seed: 22, MessagesPerUser: 25, FilesPerUser: 15})
-	e.backup()
+	e.BackupAll()
 	c := openCatalog(t, "")
-	res0 := mustIndex(t, c, e.r)
+	res0 := mustIndex(t, c, e.R)
 	first := byID(t, find(t, c, Query{}))
 	s1, _ := c.Stats(testCtx(t))
 
-	e.mutate(tenant.MutateOptions{Seed: 5, NewMessages: 6, MovedMessages: 3, DeletedMessages: 2, RenamedFolders: 1,
+	e.Mutate(tenant.MutateOptions{Seed: 5, NewMessages: 6, MovedMessages: 3, DeletedMessages: 2, RenamedFolders: 1,
 		NewFiles: 3, ChangedFiles: 2, RenamedFiles: 2, MovedFiles: 1, DeletedFiles: 2, RenamedDriveFolders: 1})
-	e.backup()
+	e.BackupAll()
 	nsnaps := len(res0.Snapshot)
-	res := mustIndex(t, c, e.r)
+	res := mustIndex(t, c, e.R)
 	if res.Indexed != nsnaps || res.Read >= res.Items/2 {
 		t.Errorf("incremental index: %+v; want %d snapshots and few items read", res, nsnaps)
 	}
@@ -131,7 +131,7 @@ func TestIncrementalRebuildForget(t *testing.T) {
 
 	truth := e.truth()
 	latest := map[string]string{} // user/workload -> latest snapshot
-	snaps, _ := e.r.Snapshots(testCtx(t), repo.Filter{})
+	snaps, _ := e.R.Snapshots(testCtx(t), repo.Filter{})
 	for _, s := range snaps {
 		latest[s.Source.Workload+"/"+s.Source.Resource] = string(s.ID)
 	}
@@ -168,10 +168,10 @@ func TestIncrementalRebuildForget(t *testing.T) {
 	sameAsRebuild(t, e, c)
 
 	// Forget the first backup.
-	if _, err := e.r.Forget(testCtx(t), repo.Policy{KeepLast: 1}, repo.ForgetOptions{}); err != nil {
+	if _, err := e.R.Forget(testCtx(t), repo.Policy{KeepLast: 1}, repo.ForgetOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	res = mustIndex(t, c, e.r)
+	res = mustIndex(t, c, e.R)
 	if res.Pruned != nsnaps || res.Indexed != 0 {
 		t.Errorf("index after forget: %+v, want %d pruned", res, nsnaps)
 	}
@@ -203,7 +203,7 @@ func sourceKey(r Result) string {
 func sameAsRebuild(t *testing.T, e *env, c *Catalog) {
 	t.Helper()
 	fresh := openCatalog(t, "")
-	if _, err := fresh.Rebuild(testCtx(t), e.r); err != nil {
+	if _, err := fresh.Rebuild(testCtx(t), e.R); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []Query{{}, {AllSnapshots: true}, {Kinds: []Kind{KindFile}}} {
@@ -224,7 +224,7 @@ func sameAsRebuild(t *testing.T, e *env, c *Catalog) {
 		os.Remove(p)
 	}
 	again := openCatalog(t, path)
-	if _, err := again.Rebuild(testCtx(t), e.r); err != nil {
+	if _, err := again.Rebuild(testCtx(t), e.R); err != nil {
 		t.Fatal(err)
 	}
 	if want, got := find(t, c, Query{}), find(t, again, Query{}); !reflect.DeepEqual(want, got) {
@@ -266,10 +266,10 @@ func TestForeignSnapshotsSkipped(t *testing.T) {
 // re-indexes the source in time order.
 func TestLateSnapshotReindexesSource(t *testing.T) {
 	e := newEnv(t, m365sim.Options{Users: 1, Seed: 23, MessagesPerUser: 10, FilesPerUser: 5})
-	e.backup()
-	e.mutate(tenant.MutateOptions{Seed: 6, NewMessages: 3, DeletedMessages: 1, NewFiles: 2, DeletedFiles: 1})
-	e.backup()
-	snaps, _ := e.r.Snapshots(testCtx(t), repo.Filter{})
+	e.BackupAll()
+	e.Mutate(tenant.MutateOptions{Seed: 6, NewMessages: 3, DeletedMessages: 1, NewFiles: 2, DeletedFiles: 1})
+	e.BackupAll()
+	snaps, _ := e.R.Snapshots(testCtx(t), repo.Filter{})
 	var newer, older []repo.SnapshotID
 	for i, s := range snaps {
 		if i < len(snaps)/2 {
@@ -279,7 +279,7 @@ func TestLateSnapshotReindexesSource(t *testing.T) {
 		}
 	}
 	c := openCatalog(t, "")
-	mustIndex(t, c, e.r, newer...)
-	mustIndex(t, c, e.r, older...)
+	mustIndex(t, c, e.R, newer...)
+	mustIndex(t, c, e.R, older...)
 	sameAsRebuild(t, e, c)
 }

@@ -4,56 +4,26 @@ package catalog
 // Graph client, a real repository, and DataGuard backing up into it.
 
 import (
-	"context"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/safeguard365/safeguard365/internal/dataguard"
-	"github.com/safeguard365/safeguard365/internal/graph"
+	"github.com/safeguard365/safeguard365/internal/dataguard/dataguardtest"
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
 	"github.com/safeguard365/safeguard365/internal/repo"
 	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
-type env struct {
-	tb testing.TB
-	l  *m365sim.Listener
-	c  *graph.Client
-	r  *repo.Repository
-}
+// env is a backup environment; its fields and methods are dataguardtest's.
+type env struct{ *dataguardtest.Env }
 
 func newEnv(tb testing.TB, opts m365sim.Options) *env {
 	tb.Helper()
-	l := m365sim.Start(tb, opts)
-	c := simclient.TestClient(tb, l)
-	return &env{tb: tb, l: l, c: c, r: repo.TestRepository(tb)}
+	return &env{dataguardtest.Start(tb, opts)}
 }
 
-func testCtx(tb testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(tb.Context(), 3*time.Minute)
-	tb.Cleanup(cancel)
-	return ctx
-}
-
-func (e *env) backup() dataguard.Summary {
-	e.tb.Helper()
-	sum, err := dataguard.Backup(testCtx(e.tb), e.c, e.r, dataguard.BackupOptions{TenantID: e.l.TenantID, Workers: 2})
-	if err != nil {
-		e.tb.Fatalf("backup: %v", err)
-	}
-	return sum
-}
-
-func (e *env) mutate(opts tenant.MutateOptions) {
-	e.tb.Helper()
-	var rep tenant.MutationReport
-	if err := e.l.Control("POST", "mutate", opts, &rep); err != nil {
-		e.tb.Fatal(err)
-	}
-}
+var testCtx = dataguardtest.Context
 
 // openCatalog opens a catalog in a temporary directory.
 func openCatalog(tb testing.TB, path string) *Catalog {
@@ -77,16 +47,16 @@ type truthItem struct {
 // truth lists the items a backup of the tenant must hold now, by Graph id:
 // messages of visible folders and drive items except the root.
 func (e *env) truth() map[string]truthItem {
-	e.tb.Helper()
+	e.TB.Helper()
 	out := map[string]truthItem{}
-	t := e.l.Server.Tenant()
+	t := e.L.Server.Tenant()
 	err := t.Read(func() error {
 		for _, u := range t.Users {
 			if u.Deleted {
 				continue
 			}
 			if mb := u.Mailbox; mb != nil {
-				visible := visibleFolders(mb)
+				visible := simclient.VisibleFolders(mb)
 				for key, m := range mb.Messages {
 					if key != m.ImmutableID || m.Deleted || !visible[m.FolderID] {
 						continue
@@ -124,7 +94,7 @@ func (e *env) truth() map[string]truthItem {
 		return nil
 	})
 	if err != nil {
-		e.tb.Fatal(err)
+		e.TB.Fatal(err)
 	}
 	return out
 }
@@ -142,25 +112,6 @@ func addressOf(v any) string {
 	}
 	a, _ := ea["address"].(string)
 	return a
-}
-
-// visibleFolders are the mail folders a backup sees: below the root of the
-// folder tree, neither hidden nor below a hidden folder.
-func visibleFolders(mb *tenant.Mailbox) map[string]bool {
-	root := mb.WellKnown["msgfolderroot"]
-	out := map[string]bool{}
-	for _, f := range mb.FolderList {
-		ok := !f.Deleted && f.ID != root
-		for p := f; ok && p.ID != root; p = mb.Folders[p.ParentID] {
-			if p.Hidden || p.Deleted || p.ParentID == "" {
-				ok = false
-			}
-		}
-		if ok {
-			out[f.ID] = true
-		}
-	}
-	return out
 }
 
 // find runs a query that must succeed.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/safeguard365/safeguard365/internal/m365sim"
+	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
 // TestBackupFull backs up a whole tenant and compares every snapshot with
@@ -34,7 +35,7 @@ func TestBackupFull(t *testing.T) {
 	tt.Read(func() error {
 		for _, id := range members {
 			u := tt.User(id)
-			vis := visibleFolders(u.Mailbox)
+			vis := simclient.VisibleFolders(u.Mailbox)
 			for key, m := range u.Mailbox.Messages {
 				if key == m.ImmutableID && vis[m.FolderID] {
 					messages++

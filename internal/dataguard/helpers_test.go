@@ -44,21 +44,8 @@ func smallTenant(seed uint64, users int) tenant.GenOptions {
 // client for it and an empty repository.
 func newEnv(tb testing.TB, gen tenant.GenOptions, opts m365sim.Options, tune ...func(*graph.Options)) *env {
 	tb.Helper()
-	t, err := tenant.Generate(gen)
-	if err != nil {
-		tb.Fatalf("generate: %v", err)
-	}
-	s, err := m365sim.NewWithTenant(t, opts)
-	if err != nil {
-		tb.Fatalf("m365sim: %v", err)
-	}
-	l, err := m365sim.Listen(s, m365sim.ListenOptions{TLS: true})
-	if err != nil {
-		tb.Fatalf("m365sim listen: %v", err)
-	}
-	tb.Cleanup(func() { l.Close() })
-	c := simclient.TestClient(tb, l, tune...)
-	return &env{tb: tb, l: l, c: c, r: repo.TestRepository(tb)}
+	l := simclient.StartTenant(tb, gen, opts)
+	return &env{tb: tb, l: l, c: simclient.TestClient(tb, l, tune...), r: repo.TestRepository(tb)}
 }
 
 func (e *env) tenant() *tenant.Tenant { return e.l.Server.Tenant() }
@@ -155,7 +142,7 @@ func (e *env) truth(user, workload string) expected {
 		switch workload {
 		case WorkloadMail:
 			mb := u.Mailbox
-			visible := visibleFolders(mb)
+			visible := simclient.VisibleFolders(mb)
 			for id := range visible {
 				f := mb.Folders[id]
 				ex.json[MailFolderMetaPath(id)] = map[string]any{"id": id, "displayName": f.Props["displayName"], "parentFolderId": f.ParentID}
@@ -213,25 +200,6 @@ func (e *env) truth(user, workload string) expected {
 		e.tb.Fatal(err)
 	}
 	return ex
-}
-
-// visibleFolders are the folders a backup sees: below the root of the
-// mailbox's folder tree and not hidden, nor below a hidden folder.
-func visibleFolders(mb *tenant.Mailbox) map[string]bool {
-	root := mb.WellKnown["msgfolderroot"]
-	out := map[string]bool{}
-	for _, f := range mb.FolderList {
-		ok := !f.Deleted && f.ID != root
-		for p := f; ok && p.ID != root; p = mb.Folders[p.ParentID] {
-			if p.Hidden || p.Deleted || p.ParentID == "" {
-				ok = false
-			}
-		}
-		if ok {
-			out[f.ID] = true
-		}
-	}
-	return out
 }
 
 func sha(b []byte) string {
@@ -423,11 +391,7 @@ func (e *env) verify() {
 // mutate runs the emulator's activity mutator through its control API.
 func (e *env) mutate(opts tenant.MutateOptions) tenant.MutationReport {
 	e.tb.Helper()
-	var rep tenant.MutationReport
-	if err := e.l.Control("POST", "mutate", opts, &rep); err != nil {
-		e.tb.Fatal(err)
-	}
-	return rep
+	return simclient.Mutate(e.tb, e.l, opts)
 }
 
 // resource returns the summary of one resource.

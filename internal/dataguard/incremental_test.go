@@ -6,6 +6,7 @@ import (
 	"github.com/safeguard365/safeguard365/internal/graph"
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
+	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
 // TestBackupIncremental mutates the tenant between two backups: the second
@@ -137,7 +138,7 @@ func TestFolderRename(t *testing.T) {
 	tt := e.tenant()
 	tt.Read(func() error {
 		mb := tt.User(user).Mailbox
-		vis := visibleFolders(mb)
+		vis := simclient.VisibleFolders(mb)
 		for _, f := range mb.FolderList {
 			if vis[f.ID] && f.WellKnown == "" && f.Count > 0 {
 				folder = f.ID

@@ -6,6 +6,7 @@ import (
 
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
+	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
 // TestMailFolderDeleted deletes a mail folder between backups: the next
@@ -20,7 +21,7 @@ func TestMailFolderDeleted(t *testing.T) {
 	tt := e.tenant()
 	tt.Write(func() error {
 		mb := tt.User(user).Mailbox
-		vis := visibleFolders(mb)
+		vis := simclient.VisibleFolders(mb)
 		for _, f := range mb.FolderList {
 			if vis[f.ID] && f.WellKnown == "" && f.Count > 0 {
 				folder = f.ID

@@ -7,6 +7,7 @@ import (
 
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
+	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
 func TestViewNamesMatchTenant(t *testing.T) {
@@ -24,7 +25,7 @@ func TestViewNamesMatchTenant(t *testing.T) {
 	err := tn.Read(func() error {
 		u := tn.User(user)
 		mb := u.Mailbox
-		visible := visibleFolders(mb)
+		visible := simclient.VisibleFolders(mb)
 		root := mb.WellKnown["msgfolderroot"]
 		for id := range visible {
 			var parts []string

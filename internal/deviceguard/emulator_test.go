@@ -26,9 +26,7 @@ func simClients(t *testing.T, opts m365sim.Options) (*m365sim.Listener, *graph.C
 	if opts.Users == 0 {
 		opts.Users = 5
 	}
-	opts.MessagesPerUser, opts.FilesPerUser = -1, -1
-	l := m365sim.Start(t, opts)
-	g := simclient.TestClient(t, l, func(o *graph.Options) { o.MaxAttempts, o.RetryBaseDelay = 2, time.Millisecond })
+	l, g := simclient.StartDirectory(t, opts)
 	m, err := g.MDE(l.URL + "/api")
 	if err != nil {
 		t.Fatal(err)

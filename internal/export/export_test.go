@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/safeguard365/safeguard365/internal/dataguard"
+	"github.com/safeguard365/safeguard365/internal/dataguard/dataguardtest"
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/repo"
 )
@@ -27,16 +28,16 @@ func hash(b []byte) string {
 
 // views opens the latest snapshot of each workload.
 func (e *env) views() map[string]*dataguard.View {
-	e.tb.Helper()
-	snaps, err := e.r.Snapshots(testCtx(e.tb), repo.Filter{})
+	e.TB.Helper()
+	snaps, err := e.R.Snapshots(dataguardtest.Context(e.TB), repo.Filter{})
 	if err != nil {
-		e.tb.Fatal(err)
+		e.TB.Fatal(err)
 	}
 	out := map[string]*dataguard.View{}
 	for _, s := range snaps {
-		v, err := dataguard.OpenView(testCtx(e.tb), e.r, s.ID)
+		v, err := dataguard.OpenView(dataguardtest.Context(e.TB), e.R, s.ID)
 		if err != nil {
-			e.tb.Fatal(err)
+			e.TB.Fatal(err)
 		}
 		out[v.Workload()] = v
 	}
@@ -45,7 +46,7 @@ func (e *env) views() map[string]*dataguard.View {
 
 func readAll(tb testing.TB, v *dataguard.View, p string) []byte {
 	tb.Helper()
-	f, err := v.Open(testCtx(tb), p)
+	f, err := v.Open(dataguardtest.Context(tb), p)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -61,7 +62,7 @@ func readAll(tb testing.TB, v *dataguard.View, p string) []byte {
 func snapshotMail(tb testing.TB, v *dataguard.View, folderPrefix string) map[string]int {
 	out := map[string]int{}
 	for _, f := range v.MailFoldersUnder(folderPrefix) {
-		msgs, err := v.Messages(testCtx(tb), f.ID)
+		msgs, err := v.Messages(dataguardtest.Context(tb), f.ID)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -93,7 +94,7 @@ func tree(tb testing.TB, dir string) map[string][]byte {
 
 func export(tb testing.TB, v *dataguard.View, s Sink, opts Options) Summary {
 	tb.Helper()
-	sum, err := Export(testCtx(tb), v, s, opts)
+	sum, err := Export(dataguardtest.Context(tb), v, s, opts)
 	if cerr := s.Close(err); err == nil {
 		err = cerr
 	}
@@ -114,8 +115,8 @@ func exportDir(tb testing.TB, v *dataguard.View, opts Options) (string, Summary)
 }
 
 func TestExportMail(t *testing.T) {
-	e := newEnv(t, m365sim.Options{Users: 1, Seed: 41, MessagesPerUser: 30, FilesPerUser: 1})
-	e.backup()
+	e := &env{dataguardtest.Start(t, m365sim.Options{Users: 1, Seed: 41, MessagesPerUser: 30, FilesPerUser: 1})}
+	e.BackupAll()
 	v := e.views()[dataguard.WorkloadMail]
 	want := snapshotMail(t, v, "")
 
@@ -207,13 +208,13 @@ func TestExportMail(t *testing.T) {
 		t.Errorf("export of Inbox: %d items, want %d", sum.Items, wantN)
 	}
 	inbox := v.MailFoldersUnder("Inbox")[0]
-	msgs, _ := v.Messages(testCtx(t), inbox.ID)
+	msgs, _ := v.Messages(dataguardtest.Context(t), inbox.ID)
 	idir, sum := exportDir(t, v, Options{Items: []string{msgs[0].ID}})
 	if sum.Items != 1 || len(tree(t, idir)) != 1 {
 		t.Errorf("export of one item: %+v", sum)
 	}
 	s, _ = NewDirSink(filepath.Join(t.TempDir(), "none"), false)
-	if _, err := Export(testCtx(t), v, s, Options{Path: "No such folder"}); !errors.Is(err, ErrNoMatch) {
+	if _, err := Export(dataguardtest.Context(t), v, s, Options{Path: "No such folder"}); !errors.Is(err, ErrNoMatch) {
 		t.Errorf("export of a missing folder: %v", err)
 	}
 	s.Close(nil)
@@ -233,7 +234,7 @@ func checkBodies(t *testing.T, v *dataguard.View, mdir string) {
 	}
 	want := map[string]bool{}
 	for _, f := range v.MailFolders() {
-		msgs, _ := v.Messages(testCtx(t), f.ID)
+		msgs, _ := v.Messages(dataguardtest.Context(t), f.ID)
 		for _, m := range msgs {
 			want[body(readAll(t, v, m.EML))] = true
 		}
@@ -253,11 +254,11 @@ func checkBodies(t *testing.T, v *dataguard.View, mdir string) {
 }
 
 func TestExportDriveCalendarContacts(t *testing.T) {
-	e := newEnv(t, m365sim.Options{Users: 1, Seed: 42, MessagesPerUser: 1, FilesPerUser: 25})
-	e.backup()
+	e := &env{dataguardtest.Start(t, m365sim.Options{Users: 1, Seed: 42, MessagesPerUser: 1, FilesPerUser: 25})}
+	e.BackupAll()
 	vs := e.views()
 	v := vs[dataguard.WorkloadOneDrive]
-	items, err := v.DriveItems(testCtx(t))
+	items, err := v.DriveItems(dataguardtest.Context(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +283,7 @@ func TestExportDriveCalendarContacts(t *testing.T) {
 			t.Errorf("%s differs from the snapshot", p)
 		}
 		var meta driveItemJSON
-		if err := v.ReadJSON(testCtx(t), it.Meta, &meta); err != nil {
+		if err := v.ReadJSON(dataguardtest.Context(t), it.Meta, &meta); err != nil {
 			t.Fatal(err)
 		}
 		fi, _ := os.Stat(filepath.Join(dir, filepath.FromSlash(p)))
@@ -303,12 +304,12 @@ func TestExportDriveCalendarContacts(t *testing.T) {
 		}
 		want, items := 0, 0
 		for _, c := range v.Calendars() {
-			evs, _ := v.Events(testCtx(t), c.ID)
+			evs, _ := v.Events(dataguardtest.Context(t), c.ID)
 			want += len(evs)
 			items += len(evs)
 			for _, ev := range evs {
 				// An exception is a VEVENT of its own, with RECURRENCE-ID.
-				s, err := v.ReadSeries(testCtx(t), ev)
+				s, err := v.ReadSeries(dataguardtest.Context(t), ev)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -318,7 +319,7 @@ func TestExportDriveCalendarContacts(t *testing.T) {
 			}
 		}
 		for _, f := range v.ContactFolders() {
-			cs, _ := v.Contacts(testCtx(t), f.ID)
+			cs, _ := v.Contacts(dataguardtest.Context(t), f.ID)
 			want += len(cs)
 			items += len(cs)
 		}

@@ -12,12 +12,12 @@ import (
 // sharingState is a drive's direct sharing as Graph lists it: per item,
 // "grantee id:roles" for grants and "link:scope:type" for links.
 func (e *env) sharingState(driveID string, itemIDs []string) map[string][]string {
-	e.tb.Helper()
+	e.TB.Helper()
 	out := map[string][]string{}
 	for _, id := range itemIDs {
-		for p, err := range e.c.Permissions(testCtx(e.tb), driveID, id) {
+		for p, err := range e.C.Permissions(testCtx(e.TB), driveID, id) {
 			if err != nil {
-				e.tb.Fatalf("list permissions of %s: %v", id, err)
+				e.TB.Fatalf("list permissions of %s: %v", id, err)
 			}
 			if p.InheritedFrom != nil || p.IsOwner() {
 				continue
@@ -75,7 +75,7 @@ func TestDriveSharingRestore(t *testing.T) {
 	// The accident: everything unshared.
 	for _, id := range items {
 		var perms []graph.Permission
-		for p, err := range e.c.Permissions(testCtx(t), driveID, id) {
+		for p, err := range e.C.Permissions(testCtx(t), driveID, id) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +83,7 @@ func TestDriveSharingRestore(t *testing.T) {
 		}
 		for _, p := range perms {
 			if p.InheritedFrom == nil && !p.IsOwner() {
-				if err := e.c.DeletePermission(testCtx(t), driveID, id, p.ID); err != nil {
+				if err := e.C.DeletePermission(testCtx(t), driveID, id, p.ID); err != nil {
 					t.Fatalf("delete permission: %v", err)
 				}
 			}

@@ -6,7 +6,6 @@ package restore
 // under its read lock.
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -18,6 +17,7 @@ import (
 	"time"
 
 	"github.com/safeguard365/safeguard365/internal/dataguard"
+	"github.com/safeguard365/safeguard365/internal/dataguard/dataguardtest"
 	"github.com/safeguard365/safeguard365/internal/graph"
 	"github.com/safeguard365/safeguard365/internal/m365sim"
 	"github.com/safeguard365/safeguard365/internal/m365sim/tenant"
@@ -25,12 +25,8 @@ import (
 	"github.com/safeguard365/safeguard365/internal/simclient"
 )
 
-type env struct {
-	tb testing.TB
-	l  *m365sim.Listener
-	c  *graph.Client
-	r  *repo.Repository
-}
+// env is a backup environment; its fields and methods are dataguardtest's.
+type env struct{ *dataguardtest.Env }
 
 func smallTenant(seed uint64, users int) tenant.GenOptions {
 	return tenant.GenOptions{Seed: seed, Users: users, MessagesPerUser: 20, EventsPerUser: 1, ContactsPerUser: 1,
@@ -39,30 +35,12 @@ func smallTenant(seed uint64, users int) tenant.GenOptions {
 
 func newEnv(tb testing.TB, gen tenant.GenOptions, opts m365sim.Options, tune ...func(*graph.Options)) *env {
 	tb.Helper()
-	t, err := tenant.Generate(gen)
-	if err != nil {
-		tb.Fatalf("generate: %v", err)
-	}
-	s, err := m365sim.NewWithTenant(t, opts)
-	if err != nil {
-		tb.Fatalf("m365sim: %v", err)
-	}
-	l, err := m365sim.Listen(s, m365sim.ListenOptions{TLS: true})
-	if err != nil {
-		tb.Fatalf("m365sim listen: %v", err)
-	}
-	tb.Cleanup(func() { l.Close() })
-	c := simclient.TestClient(tb, l, tune...)
-	return &env{tb: tb, l: l, c: c, r: repo.TestRepository(tb)}
+	return &env{dataguardtest.New(tb, simclient.StartTenant(tb, gen, opts), tune...)}
 }
 
-func testCtx(tb testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(tb.Context(), 3*time.Minute)
-	tb.Cleanup(cancel)
-	return ctx
-}
+var testCtx = dataguardtest.Context
 
-func (e *env) tenant() *tenant.Tenant { return e.l.Server.Tenant() }
+func (e *env) tenant() *tenant.Tenant { return e.L.Server.Tenant() }
 
 // users returns the member users with a mailbox, in creation order.
 func (e *env) users() []*tenant.User {
@@ -81,12 +59,8 @@ func (e *env) users() []*tenant.User {
 
 // backup backs up users' workloads and returns the new snapshots.
 func (e *env) backup(workload string, users ...string) []repo.SnapshotID {
-	e.tb.Helper()
-	sum, err := dataguard.Backup(testCtx(e.tb), e.c, e.r, dataguard.BackupOptions{TenantID: e.l.TenantID,
-		Workloads: []string{workload}, Users: users})
-	if err != nil {
-		e.tb.Fatalf("backup: %v", err)
-	}
+	e.TB.Helper()
+	sum := e.Backup(dataguard.BackupOptions{Workloads: []string{workload}, Users: users})
 	var ids []repo.SnapshotID
 	for _, rs := range sum.Resources {
 		ids = append(ids, repo.SnapshotID(rs.Snapshot))
@@ -96,18 +70,16 @@ func (e *env) backup(workload string, users ...string) []repo.SnapshotID {
 
 // mutate runs a day of simulated activity for users users.
 func (e *env) mutate(users int) {
-	e.tb.Helper()
-	if err := e.l.Control("POST", "mutate", tenant.DefaultMutateOptions(3, users), nil); err != nil {
-		e.tb.Fatal(err)
-	}
+	e.TB.Helper()
+	e.Mutate(tenant.DefaultMutateOptions(3, users))
 }
 
 func (e *env) restore(req Request) Summary {
-	e.tb.Helper()
-	sum, err := Run(testCtx(e.tb), e.c, e.r, req)
+	e.TB.Helper()
+	sum, err := Run(testCtx(e.TB), e.C, e.R, req)
 	if err != nil {
 		b, _ := json.MarshalIndent(sum, "", "  ")
-		e.tb.Fatalf("restore: %v\n%s", err, b)
+		e.TB.Fatalf("restore: %v\n%s", err, b)
 	}
 	return sum
 }
@@ -183,7 +155,7 @@ func toMailMsg(m *tenant.Message) mailMsg {
 // mailTree returns a user's messages by folder path (names below the
 // folder path under, which is "" for the top of the mailbox).
 func (e *env) mailTree(user string, under []string) map[string][]mailMsg {
-	e.tb.Helper()
+	e.TB.Helper()
 	out := map[string][]mailMsg{}
 	t := e.tenant()
 	t.Read(func() error {
@@ -329,7 +301,7 @@ func normTime(v any) string {
 // stats reset.
 func (e *env) writes() int64 {
 	var n int64
-	for _, ep := range e.l.Stats().Endpoints {
+	for _, ep := range e.L.Stats().Endpoints {
 		m, _, _ := strings.Cut(ep.Endpoint, " ")
 		if m == "POST" || m == "PATCH" || m == "PUT" || m == "DELETE" || ep.Endpoint == "upload" {
 			n += ep.Requests
@@ -340,7 +312,7 @@ func (e *env) writes() int64 {
 
 func (e *env) endpointRequests(substr string) int64 {
 	var n int64
-	for _, ep := range e.l.Stats().Endpoints {
+	for _, ep := range e.L.Stats().Endpoints {
 		if strings.Contains(ep.Endpoint, substr) {
 			n += ep.Requests
 		}
@@ -353,15 +325,15 @@ func (e *env) endpointRequests(substr string) int64 {
 // counts of earlier requests have settled.
 func (e *env) resetStats() {
 	for prev := int64(-1); ; {
-		n := e.l.Stats().Requests
+		n := e.L.Stats().Requests
 		if n == prev {
 			break
 		}
 		prev = n
 		time.Sleep(30 * time.Millisecond)
 	}
-	if err := e.l.Control("POST", "stats/reset", nil, nil); err != nil {
-		e.tb.Fatal(err)
+	if err := e.L.Control("POST", "stats/reset", nil, nil); err != nil {
+		e.TB.Fatal(err)
 	}
 }
 

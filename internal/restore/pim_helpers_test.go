@@ -250,7 +250,7 @@ func (e *env) addContactFolder(user, path, name string) {
 		return nil
 	})
 	if err != nil {
-		e.tb.Fatal(err)
+		e.TB.Fatal(err)
 	}
 }
 
@@ -259,7 +259,7 @@ func (e *env) addContactFolder(user, path, name string) {
 // reset; unlike endpointRequests it does not count longer routes.
 func (e *env) endpoint(pattern string) int64 {
 	var n int64
-	for _, ep := range e.l.Stats().Endpoints {
+	for _, ep := range e.L.Stats().Endpoints {
 		if ep.Endpoint == pattern {
 			n += ep.Requests
 		}

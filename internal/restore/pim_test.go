@@ -353,7 +353,7 @@ func TestPIMRestoreUnderFaults(t *testing.T) {
 
 	faults := limits.FaultConfig{Seed: 7, Rate429: 0.05, Rate503: 0.05, Rate504: 0.05, ResetRate: 0.075, TruncateRate: 0.075,
 		RetryAfter: 10 * time.Millisecond, Paths: []string{"/v1.0/"}}
-	if err := e.l.SetFaults(faults); err != nil {
+	if err := e.L.SetFaults(faults); err != nil {
 		t.Fatal(err)
 	}
 	old := retryBase
@@ -362,7 +362,7 @@ func TestPIMRestoreUnderFaults(t *testing.T) {
 	e.resetStats()
 	// Copies: every item is written, even those the target has already.
 	sum := e.restore(Request{Snapshots: snaps, Target: Target{User: dst.UPN}, Collision: CollisionCopy})
-	if err := e.l.SetFaults(limits.FaultConfig{}); err != nil {
+	if err := e.L.SetFaults(limits.FaultConfig{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("under faults: %+v; %d requests, %d retries; %d event and %d contact listings (lookups after uncertain creates included)",

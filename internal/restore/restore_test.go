@@ -113,7 +113,7 @@ func TestCollisionModes(t *testing.T) {
 			req.DryRun = true
 			plan := e.restore(req)
 			if w := e.writes(); w != 0 {
-				t.Fatalf("dry run made %d write requests: %+v", w, e.l.Stats().Endpoints)
+				t.Fatalf("dry run made %d write requests: %+v", w, e.L.Stats().Endpoints)
 			}
 			req.DryRun = false
 			second := e.restore(req)
@@ -155,7 +155,7 @@ func TestCollisionModes(t *testing.T) {
 // deleteMailFolder deletes a user-created folder holding messages, with
 // everything in it, and returns its path.
 func (e *env) deleteMailFolder(user string) string {
-	e.tb.Helper()
+	e.TB.Helper()
 	var path string
 	t := e.tenant()
 	t.Write(func() error {
@@ -194,7 +194,7 @@ func (e *env) deleteMailFolder(user string) string {
 		return nil
 	})
 	if path == "" {
-		e.tb.Fatal("no folder to delete")
+		e.TB.Fatal("no folder to delete")
 	}
 	return path
 }
@@ -225,7 +225,7 @@ func TestRestoreToOriginal(t *testing.T) {
 		return nil
 	})
 	var res struct{ Files int }
-	if err := e.l.Control("POST", "ransomware", map[string]any{"user": u.UPN}, &res); err != nil || res.Files == 0 {
+	if err := e.L.Control("POST", "ransomware", map[string]any{"user": u.UPN}, &res); err != nil || res.Files == 0 {
 		t.Fatalf("ransomware: %v (%d files)", err, res.Files)
 	}
 	e.backup(dataguard.WorkloadMail, u.ID)
@@ -281,7 +281,7 @@ func TestRestoreUnderFaults(t *testing.T) {
 	// status answer carries a Retry-After of a whole second.
 	faults := limits.FaultConfig{Seed: 5, Rate429: 0.05, Rate503: 0.05, Rate504: 0.05, ResetRate: 0.075, TruncateRate: 0.075,
 		RetryAfter: 10 * time.Millisecond, Paths: []string{"/v1.0/", "/_upload/"}}
-	if err := e.l.SetFaults(faults); err != nil {
+	if err := e.L.SetFaults(faults); err != nil {
 		t.Fatal(err)
 	}
 	old := retryBase
@@ -289,7 +289,7 @@ func TestRestoreUnderFaults(t *testing.T) {
 	t.Cleanup(func() { retryBase = old })
 	e.resetStats()
 	sum := e.restore(Request{Snapshots: snaps, Target: Target{User: dst.UPN}, Folder: "Restore"})
-	if err := e.l.SetFaults(limits.FaultConfig{}); err != nil {
+	if err := e.L.SetFaults(limits.FaultConfig{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("under faults: %+v; %d requests, %d retries, %d throttled; %d message listings (lookups after uncertain creates included)",

@@ -22,7 +22,7 @@ import (
 func (e *env) seriesShape(t *testing.T, user, masterID string, from, to time.Time) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	for in, err := range e.c.EventInstances(testCtx(t), user, masterID, from, to, nil) {
+	for in, err := range e.C.EventInstances(testCtx(t), user, masterID, from, to, nil) {
 		if err != nil {
 			t.Fatalf("instances of %s: %v", masterID, err)
 		}
@@ -83,7 +83,7 @@ func TestSeriesExceptionsRoundTrip(t *testing.T) {
 
 	// One more exception and one more cancellation, through Graph.
 	var occs []graph.Event
-	for in, err := range e.c.EventInstances(testCtx(t), src.ID, master.ID, from, to, nil) {
+	for in, err := range e.C.EventInstances(testCtx(t), src.ID, master.ID, from, to, nil) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -94,11 +94,11 @@ func TestSeriesExceptionsRoundTrip(t *testing.T) {
 	if len(occs) < 3 {
 		t.Fatalf("series has %d plain occurrences", len(occs))
 	}
-	if _, err := e.c.UpdateEvent(testCtx(t), src.ID, occs[1].ID, map[string]any{"subject": "Moved to the big room",
+	if _, err := e.C.UpdateEvent(testCtx(t), src.ID, occs[1].ID, map[string]any{"subject": "Moved to the big room",
 		"location": map[string]any{"displayName": "Big room"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.c.DeleteEvent(testCtx(t), src.ID, occs[2].ID); err != nil {
+	if err := e.C.DeleteEvent(testCtx(t), src.ID, occs[2].ID); err != nil {
 		t.Fatal(err)
 	}
 	snaps := e.backup(dataguard.WorkloadCalendar, src.ID)
@@ -170,7 +170,7 @@ func TestSeriesOldLayoutRestores(t *testing.T) {
 	snaps := e.backup(dataguard.WorkloadCalendar, src.ID)
 	old := e.oldLayout(t, snaps[0])
 
-	v, err := dataguard.OpenView(testCtx(t), e.r, old)
+	v, err := dataguard.OpenView(testCtx(t), e.R, old)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestSeriesOldLayoutRestores(t *testing.T) {
 func (e *env) oldLayout(t *testing.T, id repo.SnapshotID) repo.SnapshotID {
 	t.Helper()
 	ctx := testCtx(t)
-	infos, err := e.r.Snapshots(ctx, repo.Filter{})
+	infos, err := e.R.Snapshots(ctx, repo.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,12 +218,12 @@ func (e *env) oldLayout(t *testing.T, id repo.SnapshotID) repo.SnapshotID {
 			info = s
 		}
 	}
-	w, err := e.r.NewSnapshot(ctx, info.Source, repo.SnapshotOptions{Tags: info.Tags, Previous: &id})
+	w, err := e.R.NewSnapshot(ctx, info.Source, repo.SnapshotOptions{Tags: info.Tags, Previous: &id})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var files []string
-	err = e.r.Walk(ctx, id, func(ent repo.Entry) error {
+	err = e.R.Walk(ctx, id, func(ent repo.Entry) error {
 		if ent.Type == repo.TypeFile {
 			files = append(files, ent.Path)
 		}
@@ -237,7 +237,7 @@ func (e *env) oldLayout(t *testing.T, id repo.SnapshotID) repo.SnapshotID {
 		case strings.HasSuffix(p, ".series"):
 		case strings.HasSuffix(p, "/.index.json"):
 			var idx map[string]any
-			f, err := e.r.OpenFile(ctx, id, p)
+			f, err := e.R.OpenFile(ctx, id, p)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,9 +23,7 @@ func simClient(t *testing.T, opts m365sim.Options) (*m365sim.Listener, *graph.Cl
 	if opts.Users == 0 {
 		opts.Users = 6
 	}
-	opts.MessagesPerUser, opts.FilesPerUser = -1, -1
-	l := m365sim.Start(t, opts)
-	return l, simclient.TestClient(t, l, func(o *graph.Options) { o.MaxAttempts, o.RetryBaseDelay = 2, time.Millisecond })
+	return simclient.StartDirectory(t, opts)
 }
 
 // simUPNs maps the emulator's user ids to UPNs.
