@@ -83,3 +83,36 @@ func TestTenantCheckBadSecret(t *testing.T) {
 		t.Fatalf("report:\n%s", stdout.String())
 	}
 }
+
+// TestTenantCheckGuards grants exactly DataGuard's permissions: checking
+// core and DataGuard succeeds although the optional sharing permission is
+// missing, and checking every guard reports the others' as missing.
+func TestTenantCheckGuards(t *testing.T) {
+	l := m365sim.Start(t, m365sim.Options{Users: 2, Seed: 3, Roles: []string{"User.Read.All", "Organization.Read.All",
+		"Mail.ReadWrite", "Calendars.ReadWrite", "Contacts.ReadWrite", "Files.ReadWrite.All"}})
+	tenantEnv(t, l)
+
+	g, stdout, _ := testGlobals(t, false)
+	opts := TenantCheckOptions{Guards: []string{"core", "DATAGUARD"}}
+	if err := opts.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := runTenantCheck(t.Context(), opts, g); err != nil {
+		t.Fatalf("core and DataGuard: %v\n%s", err, stdout.String())
+	}
+	out := stdout.String()
+	if strings.Contains(out, "MISSING") || strings.Contains(out, "UserGuard") ||
+		!strings.Contains(out, "optional, not granted: Sites.FullControl.All") {
+		t.Errorf("core and DataGuard report:\n%s", out)
+	}
+
+	g, stdout, _ = testGlobals(t, false)
+	err := runTenantCheck(t.Context(), TenantCheckOptions{}, g)
+	if !errors.Is(err, errPartial) || !strings.Contains(stdout.String(), "MISSING: add SecurityAlert.Read.All") {
+		t.Errorf("all guards: err %v\n%s", err, stdout.String())
+	}
+
+	if err := (TenantCheckOptions{Guards: []string{"dataguard", "backups"}}).Validate(); err == nil || !strings.Contains(err.Error(), "backups") {
+		t.Errorf("--guard backups: %v", err)
+	}
+}

@@ -1,6 +1,11 @@
 package access
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	"github.com/safeguard365/safeguard365/internal/m365sim"
+)
 
 func TestCheck(t *testing.T) {
 	res := Check([]string{"user.read.all", "Mail.ReadWrite", "Sites.Read.All"})
@@ -27,5 +32,40 @@ func TestCheck(t *testing.T) {
 	}
 	if len(res) != len(Needs) {
 		t.Errorf("%d results for %d needs", len(res), len(Needs))
+	}
+}
+
+func TestCheckGuards(t *testing.T) {
+	res := Check([]string{"Mail.Read"}, "dataguard", "CORE")
+	if len(res) == 0 {
+		t.Fatal("no results for dataguard and core")
+	}
+	for _, r := range res {
+		if r.Guard != "DataGuard" && r.Guard != "core" {
+			t.Errorf("guard %s reported when only DataGuard and core were asked", r.Guard)
+		}
+	}
+	for _, n := range Needs {
+		if !slices.Contains(Guards(), n.Guard) {
+			t.Errorf("%q: guard %q is not in Guards()", n.Capability, n.Guard)
+		}
+	}
+}
+
+// TestNeedsNameRealPermissions checks every permission in the table
+// against the emulator's, which come from each API's reference page: a
+// misspelt name would tell an admin to grant a permission that does not
+// exist.
+func TestNeedsNameRealPermissions(t *testing.T) {
+	known := m365sim.AllRoles()
+	for _, n := range Needs {
+		if len(n.AnyOf) == 0 {
+			t.Errorf("%q needs no permission", n.Capability)
+		}
+		for _, p := range n.AnyOf {
+			if !slices.Contains(known, p) {
+				t.Errorf("%q: %s is not a permission the emulator knows", n.Capability, p)
+			}
+		}
 	}
 }
