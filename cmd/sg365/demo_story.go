@@ -130,12 +130,25 @@ func (s *demoStory) run(ctx context.Context) error {
 }
 
 func (s *demoStory) backup(ctx context.Context, name string) (dataguard.Summary, error) {
+	before := s.c.Stats()
 	sum, err := backupAndReport(ctx, s.c, s.r, dataguard.BackupOptions{TenantID: s.l.TenantID}, s.g)
 	t := sum.Total
 	s.steps = append(s.steps, demoStep{Step: name, Items: t.New + t.Changed + t.Deleted, Bytes: t.BytesRead,
 		Requests: sum.Graph.Requests, Seconds: sum.Seconds,
-		Result: fmt.Sprintf("%d resources, %d items unchanged, %d failed", len(sum.Resources), t.Unchanged, t.Failed)})
+		Result: fmt.Sprintf("%d resources, %d items unchanged, %d failed", len(sum.Resources), t.Unchanged, t.Failed) + s.throttled(before)})
 	return sum, err
+}
+
+// throttled notes the throttling since before: the emulator enforces
+// Graph's documented limits (OneDrive's 1,250 resource units a minute per
+// app, Outlook's 10,000 requests per 10 minutes per mailbox), and the
+// client waits as Retry-After says, which shows in a step's time.
+func (s *demoStory) throttled(before graph.Stats) string {
+	now := s.c.Stats()
+	if n := now.Throttled - before.Throttled; n > 0 {
+		return fmt.Sprintf("; %d throttled by Graph's limits, %.0fs waited as Retry-After asked", n, (now.RetryWait - before.RetryWait).Seconds())
+	}
+	return ""
 }
 
 // pickVictims picks the OneDrive with the most files and, preferably
@@ -206,6 +219,7 @@ func (s *demoStory) restoreFiles(ctx context.Context, before, after repo.Snapsho
 		return true
 	})
 	s.say("\nRestoring the %d encrypted files of %s in place from the backup taken before the attack\n(sg365 restore %.12s --item … --to original --collision replace):\n", len(ids), victim.UPN, before)
+	stats0 := s.c.Stats()
 	sum, err := restoreAndReport(ctx, s.c, s.r, restore.Request{Snapshots: []repo.SnapshotID{before}, Items: ids,
 		Collision: restore.CollisionReplace}, s.g)
 	if err != nil {
@@ -233,6 +247,7 @@ func (s *demoStory) restoreFiles(ctx context.Context, before, after repo.Snapsho
 	if newer > 0 {
 		s.steps[len(s.steps)-1].Result += fmt.Sprintf("; %d created after that backup had no earlier version", newer)
 	}
+	s.steps[len(s.steps)-1].Result += s.throttled(stats0)
 	return nil
 }
 
