@@ -96,11 +96,8 @@ func (o *AssessOptions) Validate() error {
 	if !slices.Contains(assessFormats, o.Format) {
 		return fmt.Errorf("--format %q: want %s", o.Format, strings.Join(assessFormats, ", "))
 	}
-	if o.FailOn != "" {
-		sev, err := posture.ParseSeverity(o.FailOn)
-		if err != nil || sev == posture.SeverityInfo {
-			return fmt.Errorf("--fail-on %q: want critical, high, medium or low", o.FailOn)
-		}
+	if err := checkFailOn(o.FailOn); err != nil {
+		return err
 	}
 	if o.Workers < 1 {
 		return fmt.Errorf("--workers %d: want at least 1", o.Workers)

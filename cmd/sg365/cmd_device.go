@@ -99,16 +99,11 @@ func (o *DeviceScanOptions) Validate() error {
 	if !slices.Contains(deviceFormats, o.Format) {
 		return fmt.Errorf("--format %q: want %s", o.Format, strings.Join(deviceFormats, ", "))
 	}
-	if o.FailOn != "" {
-		sev, err := posture.ParseSeverity(o.FailOn)
-		if err != nil || sev == posture.SeverityInfo {
-			return fmt.Errorf("--fail-on %q: want critical, high, medium or low", o.FailOn)
-		}
+	if err := checkFailOn(o.FailOn); err != nil {
+		return err
 	}
-	if o.AsOf != "" {
-		if _, err := time.Parse(time.RFC3339, o.AsOf); err != nil {
-			return fmt.Errorf("--as-of %q: want an RFC 3339 time such as 2025-06-02T09:00:00Z", o.AsOf)
-		}
+	if err := checkAsOf(o.AsOf); err != nil {
+		return err
 	}
 	return nil
 }
