@@ -118,9 +118,25 @@ func patchWorkflow(dst, in map[string]any, statuses []string, extra ...string) s
 }
 
 // updateAlert is PATCH /security/alerts_v2/{id}: status, classification,
-// determination and assignedTo; it returns the updated alert.
+// determination and assignedTo; it returns the updated alert, which gets a
+// resolvedDateTime when it becomes resolved.
 // https://learn.microsoft.com/en-us/graph/api/security-alert-update
 func (s *Server) updateAlert(w http.ResponseWriter, r *http.Request) {
+	s.patchSecurity(w, r, tenant.SetAlerts, "security/alerts_v2/$entity", alertStatuses, nil,
+		func(old, next tenant.Props, now string) {
+			if next["status"] == "resolved" && old["status"] != "resolved" {
+				next["resolvedDateTime"] = now
+			}
+		},
+		func(_ *tenant.Tenant, p tenant.Props) map[string]any { return tenant.DeepCopy(p) })
+}
+
+// patchSecurity serves a workflow PATCH of an alert or incident of set:
+// the body is checked by patchWorkflow (extra names more updatable
+// properties), lastUpdateDateTime moves, stamp may set more, and the
+// object is answered as show renders it, with its @odata.context.
+func (s *Server) patchSecurity(w http.ResponseWriter, r *http.Request, set, entity string, statuses, extra []string,
+	stamp func(old, next tenant.Props, now string), show func(*tenant.Tenant, tenant.Props) map[string]any) {
 	in, ok := decodeObject(w, r)
 	if !ok {
 		return
@@ -129,27 +145,26 @@ func (s *Server) updateAlert(w http.ResponseWriter, r *http.Request) {
 	var out map[string]any
 	msg, found := "", false
 	t.Write(func() error {
-		a := t.Security.Find(tenant.SetAlerts, r.PathValue("id"))
-		if a == nil {
+		p := t.Security.Find(set, r.PathValue("id"))
+		if p == nil {
 			return nil
 		}
 		found = true
-		next := tenant.DeepCopy(a)
-		if msg = patchWorkflow(next, in, alertStatuses); msg != "" {
+		next := tenant.DeepCopy(p)
+		if msg = patchWorkflow(next, in, statuses, extra...); msg != "" {
 			return nil
 		}
 		now := tenant.Timestamp(t.Now())
 		next["lastUpdateDateTime"] = now
-		if next["status"] == "resolved" && a["status"] != "resolved" {
-			next["resolvedDateTime"] = now
+		if stamp != nil {
+			stamp(p, next, now)
 		}
-		for k := range a {
-			delete(a, k)
-		}
+		// patchWorkflow only sets properties, so copying next over p is
+		// the whole update.
 		for k, v := range next {
-			a[k] = v
+			p[k] = v
 		}
-		out = tenant.DeepCopy(a)
+		out = show(t, p)
 		return nil
 	})
 	switch {
@@ -158,7 +173,7 @@ func (s *Server) updateAlert(w http.ResponseWriter, r *http.Request) {
 	case msg != "":
 		badRequest(w, r, "BadRequest", msg)
 	default:
-		out["@odata.context"] = contextURL(r, "security/alerts_v2/$entity")
+		out["@odata.context"] = contextURL(r, entity)
 		writeJSON(w, http.StatusOK, out)
 	}
 }
@@ -236,39 +251,8 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 // updateIncident is PATCH /security/incidents/{id}.
 // https://learn.microsoft.com/en-us/graph/api/security-incident-update
 func (s *Server) updateIncident(w http.ResponseWriter, r *http.Request) {
-	in, ok := decodeObject(w, r)
-	if !ok {
-		return
-	}
-	t := s.t(r)
-	var out map[string]any
-	msg, found := "", false
-	t.Write(func() error {
-		p := t.Security.Find(tenant.SetIncidents, r.PathValue("id"))
-		if p == nil {
-			return nil
-		}
-		found = true
-		next := tenant.DeepCopy(p)
-		if msg = patchWorkflow(next, in, incidentStatuses, "customTags"); msg != "" {
-			return nil
-		}
-		next["lastUpdateDateTime"] = tenant.Timestamp(t.Now())
-		for k, v := range next {
-			p[k] = v
-		}
-		out = incidentJSON(t, p, false)
-		return nil
-	})
-	switch {
-	case !found:
-		secNotFound(w, r, r.PathValue("id"))
-	case msg != "":
-		badRequest(w, r, "BadRequest", msg)
-	default:
-		out["@odata.context"] = contextURL(r, "security/incidents/$entity")
-		writeJSON(w, http.StatusOK, out)
-	}
+	s.patchSecurity(w, r, tenant.SetIncidents, "security/incidents/$entity", incidentStatuses, []string{"customTags"}, nil,
+		func(t *tenant.Tenant, p tenant.Props) map[string]any { return incidentJSON(t, p, false) })
 }
 
 // riskyUserHistory is GET /identityProtection/riskyUsers/{id}/history.
