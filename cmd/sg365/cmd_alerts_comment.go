@@ -4,28 +4,13 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/safeguard365/safeguard365/internal/audit"
 	"github.com/safeguard365/safeguard365/internal/userguard"
 )
 
-// AlertsCommentOptions are the flags of "sg365 alerts comment".
-type AlertsCommentOptions struct {
-	TenantFlags
-	Repo    RepoFlags
-	Confirm bool
-}
-
-// AddFlags registers the command's flags.
-func (o *AlertsCommentOptions) AddFlags(fs *pflag.FlagSet) {
-	o.TenantFlags.AddFlags(fs)
-	o.Repo.AddFlags(fs)
-	fs.BoolVar(&o.Confirm, "confirm", false, "post the comment (without it, only print the call that would be made)")
-}
-
 func newAlertsCommentCommand(g *GlobalOptions) *cobra.Command {
-	var opts AlertsCommentOptions
+	var opts CommentOptions
 	cmd := &cobra.Command{
 		Use:   "comment ID TEXT [--confirm]",
 		Short: "Add a comment to an alert in Microsoft Defender",
@@ -53,7 +38,7 @@ and the stored alert is refreshed; "sg365 alerts show ID" lists comments.`),
 	return cmd
 }
 
-func runAlertsComment(ctx context.Context, opts AlertsCommentOptions, g GlobalOptions, id, text string) error {
+func runAlertsComment(ctx context.Context, opts CommentOptions, g GlobalOptions, id, text string) error {
 	return runTriage(ctx, g, opts.TenantFlags, opts.Repo, opts.Confirm, func(r *userguard.Responder) (*audit.Plan, error) {
 		return r.PlanAlertComment(ctx, id, text)
 	})

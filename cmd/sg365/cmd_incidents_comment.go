@@ -4,28 +4,13 @@ import (
 	"context"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/safeguard365/safeguard365/internal/audit"
 	"github.com/safeguard365/safeguard365/internal/userguard"
 )
 
-// IncidentsCommentOptions are the flags of "sg365 incidents comment".
-type IncidentsCommentOptions struct {
-	TenantFlags
-	Repo    RepoFlags
-	Confirm bool
-}
-
-// AddFlags registers the command's flags.
-func (o *IncidentsCommentOptions) AddFlags(fs *pflag.FlagSet) {
-	o.TenantFlags.AddFlags(fs)
-	o.Repo.AddFlags(fs)
-	fs.BoolVar(&o.Confirm, "confirm", false, "post the comment (without it, only print the call that would be made)")
-}
-
 func newIncidentsCommentCommand(g *GlobalOptions) *cobra.Command {
-	var opts IncidentsCommentOptions
+	var opts CommentOptions
 	cmd := &cobra.Command{
 		Use:   "comment ID TEXT [--confirm]",
 		Short: "Add a comment to an incident in Microsoft Defender",
@@ -53,7 +38,7 @@ audit log; "sg365 incidents show ID" lists comments.`),
 	return cmd
 }
 
-func runIncidentsComment(ctx context.Context, opts IncidentsCommentOptions, g GlobalOptions, id, text string) error {
+func runIncidentsComment(ctx context.Context, opts CommentOptions, g GlobalOptions, id, text string) error {
 	return runTriage(ctx, g, opts.TenantFlags, opts.Repo, opts.Confirm, func(r *userguard.Responder) (*audit.Plan, error) {
 		return r.PlanIncidentComment(ctx, id, text)
 	})

@@ -59,7 +59,7 @@ func comments(l *m365sim.Listener, set, id string) []any {
 func TestAlertsComment(t *testing.T) {
 	l, rf, _, alertID := triageTenant(t)
 	g, stdout, _ := testGlobals(t, false)
-	opts := AlertsCommentOptions{Repo: rf}
+	opts := CommentOptions{Repo: rf}
 	if err := runAlertsComment(t.Context(), opts, g, alertID, "reset the password"); err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestIncidentsCommands(t *testing.T) {
 	if err := runIncidentsUpdate(t.Context(), upd, g, incID); err != nil {
 		t.Fatal(err)
 	}
-	com := IncidentsCommentOptions{Repo: rf}
+	com := CommentOptions{Repo: rf}
 	if err := runIncidentsComment(t.Context(), com, g, incID, "escalated to tier 2"); err != nil {
 		t.Fatal(err)
 	}
@@ -227,11 +227,11 @@ func TestIncidentsCommands(t *testing.T) {
 func TestTriagePermission(t *testing.T) {
 	_, rf, incID, alertID := triageTenant(t, "SecurityAlert.Read.All", "SecurityIncident.Read.All")
 	g, _, _ := testGlobals(t, false)
-	err := runIncidentsComment(t.Context(), IncidentsCommentOptions{Repo: rf, Confirm: true}, g, incID, "x")
+	err := runIncidentsComment(t.Context(), CommentOptions{Repo: rf, Confirm: true}, g, incID, "x")
 	if err == nil || !strings.Contains(err.Error(), "SecurityIncident.ReadWrite.All") {
 		t.Errorf("incident comment without permission: %v", err)
 	}
-	err = runAlertsComment(t.Context(), AlertsCommentOptions{Repo: rf, Confirm: true}, g, alertID, "x")
+	err = runAlertsComment(t.Context(), CommentOptions{Repo: rf, Confirm: true}, g, alertID, "x")
 	if err == nil || !strings.Contains(err.Error(), "SecurityAlert.ReadWrite.All") {
 		t.Errorf("alert comment without permission: %v", err)
 	}

@@ -5,9 +5,26 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/safeguard365/safeguard365/internal/audit"
 	"github.com/safeguard365/safeguard365/internal/userguard"
 )
+
+// CommentOptions are the flags of "sg365 alerts comment" and "sg365
+// incidents comment".
+type CommentOptions struct {
+	TenantFlags
+	Repo    RepoFlags
+	Confirm bool
+}
+
+// AddFlags registers the command's flags.
+func (o *CommentOptions) AddFlags(fs *pflag.FlagSet) {
+	o.TenantFlags.AddFlags(fs)
+	o.Repo.AddFlags(fs)
+	fs.BoolVar(&o.Confirm, "confirm", false, "post the comment (without it, only print the call that would be made)")
+}
 
 // runTriage is the body of the alert and incident write commands (update,
 // comment): connect, plan with a UserGuard responder (a read only), print
