@@ -62,12 +62,7 @@ Calendar/<calendar>.ics and Contacts/<folder>.vcf. An --out ending in .zip
 writes a zip archive. Existing output is never overwritten without --force.
 Items that cannot be read are listed and the command exits with 3.`),
 		Example: "  sg365 export 3f9a2c:Inbox --out ~/inbox-export\n  sg365 export 3f9a2c --out adele-mail.zip --format mbox",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageErrorf(cmd.CommandPath(), "want one argument, SNAPSHOT[:PATH]")
-			}
-			return nil
-		},
+		Args:    snapshotPathArg,
 		PreRunE: validating(func() error { return opts.Validate() }),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runExport(cmd.Context(), opts, *g, args[0])

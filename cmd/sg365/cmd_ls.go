@@ -17,12 +17,7 @@ func newLsCommand(g *GlobalOptions) *cobra.Command {
 		Use:   "ls SNAPSHOT[:PATH]",
 		Short: "List a folder inside a snapshot",
 		Long:  withExitCodes(`List the entries of PATH (default: the root) in SNAPSHOT, given by an id prefix from 'sg365 snapshots'.`),
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageErrorf(cmd.CommandPath(), "want one argument, SNAPSHOT[:PATH]")
-			}
-			return nil
-		},
+		Args:  snapshotPathArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runLs(cmd.Context(), f, *g, args[0])
 		},

@@ -26,12 +26,7 @@ shared on a folder applies to everything below it; the items below are not
 listed again. Items nobody shared are not listed, nor is the owner's own
 access. Snapshots taken before sharing was backed up list nothing.`),
 		Example: "  sg365 sharing 3f2a9c41\n  sg365 sharing 3f2a9c41:Documents/Projects --json",
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageErrorf(cmd.CommandPath(), "want one argument, SNAPSHOT[:PATH]")
-			}
-			return nil
-		},
+		Args:    snapshotPathArg,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runSharing(cmd.Context(), f, *g, args[0])
 		},

@@ -122,3 +122,12 @@ func findSnapshot(ctx context.Context, r *repo.Repository, prefix string) (repo.
 	}
 	return repo.SnapshotInfo{}, fmt.Errorf("snapshot id %q is ambiguous (%d match); give more characters", prefix, len(found))
 }
+
+// snapshotPathArg accepts the one SNAPSHOT[:PATH] argument of ls, export
+// and sharing.
+func snapshotPathArg(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return usageErrorf(cmd.CommandPath(), "want one argument, SNAPSHOT[:PATH]")
+	}
+	return nil
+}
