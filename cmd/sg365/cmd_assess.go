@@ -324,7 +324,7 @@ func writeAssessReport(rep *posture.Report, opts AssessOptions, g GlobalOptions,
 		}
 		return g.printJSON(assessSummaryJSON{"summary", rep.Tenant.ID, rep.Summary, hit})
 	}
-	if err := writeAssessFormat(rep, opts, g); err != nil {
+	if err := writeReport(g, rep, opts.Format, opts.Out); err != nil {
 		return err
 	}
 	if rec != nil && !g.JSON && (opts.Format == "table" || opts.Out != "") {
@@ -334,20 +334,22 @@ func writeAssessReport(rep *posture.Report, opts AssessOptions, g GlobalOptions,
 	return nil
 }
 
-// writeAssessFormat renders the report in --format to --out or stdout.
-func writeAssessFormat(rep *posture.Report, opts AssessOptions, g GlobalOptions) error {
+// writeReport renders a posture report in format (table, json, csv or
+// html; each command validates its own list) to the file out, atomically,
+// or to stdout when out is "".
+func writeReport(g GlobalOptions, rep *posture.Report, format, out string) error {
 	render := map[string]func(io.Writer, *posture.Report) error{
 		"table": posture.WriteTable, "json": posture.WriteJSON, "csv": posture.WriteCSV, "html": posture.WriteHTML,
-	}[opts.Format]
-	if opts.Out == "" {
+	}[format]
+	if out == "" {
 		return render(g.Stdout, rep)
 	}
-	if err := writeFileAtomic(opts.Out, func(w io.Writer) error { return render(w, rep) }); err != nil {
+	if err := writeFileAtomic(out, func(w io.Writer) error { return render(w, rep) }); err != nil {
 		return err
 	}
 	if !g.JSON {
 		s := rep.Summary
-		fmt.Fprintf(g.Stdout, "wrote %s report to %s: %d pass, %d fail, %d warning, %d n/a, %d error\n", opts.Format, opts.Out,
+		fmt.Fprintf(g.Stdout, "wrote %s report to %s: %d pass, %d fail, %d warning, %d n/a, %d error\n", format, out,
 			s.ByStatus[posture.StatusPass], s.ByStatus[posture.StatusFail], s.ByStatus[posture.StatusWarning],
 			s.ByStatus[posture.StatusNA], s.ByStatus[posture.StatusError])
 	}

@@ -250,20 +250,5 @@ func writeDeviceReport(rep *posture.Report, opts DeviceScanOptions, g GlobalOpti
 		}
 		return g.printJSON(deviceSummaryJSON{"summary", rep.Tenant.ID, rep.Summary, hit})
 	}
-	render := map[string]func(io.Writer, *posture.Report) error{
-		"table": posture.WriteTable, "json": posture.WriteJSON, "html": posture.WriteHTML,
-	}[opts.Format]
-	if opts.Out == "" {
-		return render(g.Stdout, rep)
-	}
-	if err := writeFileAtomic(opts.Out, func(w io.Writer) error { return render(w, rep) }); err != nil {
-		return err
-	}
-	if !g.JSON {
-		s := rep.Summary
-		fmt.Fprintf(g.Stdout, "wrote %s report to %s: %d pass, %d fail, %d warning, %d n/a, %d error\n", opts.Format, opts.Out,
-			s.ByStatus[posture.StatusPass], s.ByStatus[posture.StatusFail], s.ByStatus[posture.StatusWarning],
-			s.ByStatus[posture.StatusNA], s.ByStatus[posture.StatusError])
-	}
-	return nil
+	return writeReport(g, rep, opts.Format, opts.Out)
 }
